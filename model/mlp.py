@@ -61,11 +61,15 @@ class ManualMLP(keras.Model):
             self.kernels.append(
                 self.add_weight(
                     shape=(fan_in, fan_out),
-                    initializer=keras.initializers.RandomNormal(stddev=init_stddev, seed=layer_seed),
+                    initializer=keras.initializers.RandomNormal(
+                        stddev=init_stddev, seed=layer_seed
+                    ),
                     name=f"w{i + 1}",
                 )
             )
-            self.biases.append(self.add_weight(shape=(fan_out,), initializer="zeros", name=f"b{i + 1}"))
+            self.biases.append(
+                self.add_weight(shape=(fan_out,), initializer="zeros", name=f"b{i + 1}")
+            )
         # The origin's loss, used when compile() is given none: mean over batch and
         # classes of (onehot - scores)^2.
         self.origin_loss = keras.losses.MeanSquaredError()
