@@ -20,6 +20,8 @@ import sys
 import keras
 import numpy as np
 
+from export import export_model
+from export.writer import ExportError
 from model import config as config_lib
 from model import plots
 from model.callbacks import EpochTimer, OriginLogger
@@ -125,15 +127,13 @@ def train(config, print_fn=print):
         "train_examples": int(len(x_train)),
     }
     if config.export_base:
-        from export import export_model
-
         export_path = export_model(
             model,
             config.export_base,
             metadata={"recipe": config.recipe, "test_accuracy": metrics["test_accuracy"]},
         )
         metrics["export_path"] = str(export_path)
-    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str) + "\n")
     print_fn(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}); run saved in {run_dir}")
     return metrics
 
@@ -184,7 +184,7 @@ def main(argv=None):
     try:
         config = config_lib.make_config(**vars(args))
         train(config)
-    except (ValueError, DivergenceError) as error:
+    except (ValueError, OSError, DivergenceError, ExportError) as error:
         sys.exit(f"python -m model.train: error: {error}")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from model.config import make_config
 from model.train import DivergenceError, main, train
+from serving.contract import ASSETS_EXTRA, EXPORT_INFO_FILE
 
 # Measured: two tuned epochs on the full training set reach 0.967-0.970 test accuracy
 # (seeds 0, 1, 2); the seed recipe stays below 0.3 after two epochs.
@@ -47,6 +48,25 @@ def test_train_writes_self_describing_run_dir(tmp_path):
     )
     assert len(metrics["seconds_per_epoch"]) == 2 and 0 <= metrics["test_accuracy"] <= 1
     assert not [n for n in names if n.startswith(".")]  # no partial files left
+
+
+def test_train_exports_a_version_that_describes_the_run(tmp_path):
+    config = make_config(
+        "tuned",
+        epochs=1,
+        train_limit=4096,
+        seed=2,
+        verbose=0,
+        run_dir=tmp_path / "run",
+        export_base=tmp_path / "models",
+    )
+    metrics = train(config, print_fn=lambda line: None)
+    version_dir = tmp_path / "models" / "1"
+    assert metrics["export_path"] == str(version_dir)
+    info = json.loads((version_dir / ASSETS_EXTRA / EXPORT_INFO_FILE).read_text())
+    assert info["version"] == 1 and info["recipe"] == "tuned"
+    assert info["test_accuracy"] == metrics["test_accuracy"]
+    assert info["model_config"]["hidden_units"] == [256, 128]
 
 
 def test_train_tuned_short_run_clears_measured_bound(tmp_path):
