@@ -1,0 +1,152 @@
+"""Batching: concurrent requests to one signature run as one batch, each gets its own rows.
+
+Batch formation is asserted on the scheduler's counters, never on timing: with a long
+batch timeout a batch runs only once it is full, so N concurrent tasks of one row and a
+max_batch_size of N make exactly one batch.
+
+Example:
+    .venv/bin/pytest tests/test_batching.py
+"""
+
+import concurrent.futures
+
+import grpc
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+
+from serving import contract
+from serving.batching import BatchingOptions, BatchScheduler
+from serving.config import ServerConfig
+from serving.errors import ConfigError, ServingError, invalid_argument
+from serving.proto_config import parse_text
+from serving.server import build_server
+
+LONG_TIMEOUT = 60_000_000  # microseconds: batches below run because they are full
+
+
+class Recorder:
+    """Doubles its input, remembering the size of every batch it was given."""
+
+    def __init__(self):
+        self.batch_sizes = []
+
+    def __call__(self, inputs):
+        x = inputs["x"]
+        self.batch_sizes.append(len(x))
+        if (x < 0).any():
+            raise invalid_argument("negative input")
+        return {"y": x * 2}
+
+
+def run_concurrently(scheduler, function, values):
+    with concurrent.futures.ThreadPoolExecutor(len(values)) as pool:
+        futures = [
+            pool.submit(scheduler.run, "key", function, {"x": np.array(value, np.float32)})
+            for value in values
+        ]
+        return [future.exception() or future.result() for future in futures]
+
+
+@pytest.fixture
+def make_scheduler():
+    schedulers = []
+
+    def make(**options):
+        scheduler = BatchScheduler(BatchingOptions(num_batch_threads=1, **options))
+        scheduler.start()
+        schedulers.append(scheduler)
+        return scheduler
+
+    yield make
+    for scheduler in schedulers:
+        scheduler.stop()
+
+
+def test_batching_merges_concurrent_tasks_and_splits_outputs(make_scheduler):
+    scheduler = make_scheduler(max_batch_size=8, batch_timeout_micros=LONG_TIMEOUT)
+    recorder = Recorder()
+    results = run_concurrently(scheduler, recorder, [[float(i)] for i in range(8)])
+    assert recorder.batch_sizes == [8]
+    assert (scheduler.batches_run, scheduler.tasks_run) == (1, 8)
+    assert [r["y"].tolist() for r in results] == [[2.0 * i] for i in range(8)]
+
+
+def test_batching_pads_to_an_allowed_size_and_drops_the_padding(make_scheduler):
+    scheduler = make_scheduler(max_batch_size=8, allowed_batch_sizes=(4, 8))
+    recorder = Recorder()
+    result = scheduler.run("key", recorder, {"x": np.array([1.0, 2.0, 3.0], np.float32)})
+    assert recorder.batch_sizes == [4]
+    assert result["y"].tolist() == [2.0, 4.0, 6.0]
+
+
+def test_batching_bad_task_fails_alone(make_scheduler):
+    scheduler = make_scheduler(max_batch_size=4, batch_timeout_micros=LONG_TIMEOUT)
+    results = run_concurrently(scheduler, Recorder(), [[1.0], [-1.0], [3.0], [4.0]])
+    assert isinstance(results[1], ServingError) and results[1].message == "negative input"
+    assert [results[i]["y"].tolist() for i in (0, 2, 3)] == [[2.0], [6.0], [8.0]]
+
+
+def test_batching_refuses_tasks_over_the_max_batch_size(make_scheduler):
+    scheduler = make_scheduler(max_batch_size=2)
+    with pytest.raises(ServingError, match="Task size 3 is larger than maximum input batch size 2"):
+        scheduler.run("key", Recorder(), {"x": np.zeros(3, np.float32)})
+
+
+def test_batching_options_come_from_batching_parameters():
+    parameters = parse_text(
+        "BatchingParameters",
+        "max_batch_size { value: 16 } batch_timeout_micros { value: 500 } "
+        "num_batch_threads { value: 3 } allowed_batch_sizes: 8 allowed_batch_sizes: 16",
+        "inline",
+    )
+    options = BatchingOptions.from_proto(parameters)
+    assert (options.max_batch_size, options.batch_timeout_micros) == (16, 500)
+    assert (options.num_batch_threads, options.max_enqueued_batches) == (3, 10)
+    assert options.allowed_batch_sizes == (8, 16)
+    assert BatchingOptions.from_proto(None).max_batch_size == 1000
+    with pytest.raises(ConfigError, match="must increase and end at max_batch_size 16"):
+        BatchingOptions(max_batch_size=16, allowed_batch_sizes=(8, 12))
+
+
+def test_batching_server_merges_concurrent_grpc_requests(
+    exported_model, loaded_export, tmp_path, mnist
+):
+    concurrency = 8
+    parameters = tmp_path / "batching.config"
+    parameters.write_text(
+        f"max_batch_size {{ value: {concurrency} }}\n"
+        f"batch_timeout_micros {{ value: {LONG_TIMEOUT} }}\n"
+        "num_batch_threads { value: 1 }\n"
+    )
+    config = ServerConfig(
+        port=0,
+        rest_api_port=0,
+        model_base_path=str(exported_model),
+        enable_batching=True,
+        batching_parameters_file=str(parameters),
+        file_system_poll_wait_seconds=0,
+    )
+    _, (x_test, _) = mnist
+    with build_server(config) as server:
+        channel = grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}")
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+
+        def predict(index):
+            request = predict_pb2.PredictRequest()
+            request.model_spec.name = contract.MODEL_NAME
+            request.model_spec.signature_name = contract.PREDICT_PIXELS
+            request.inputs[contract.IMAGES].CopyFrom(
+                tf.make_tensor_proto(x_test[index : index + 1])
+            )
+            return list(stub.Predict(request, timeout=120).outputs[contract.CLASSES].int64_val)
+
+        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+            batched = list(pool.map(predict, range(concurrency)))
+        scheduler = server.batch_scheduler
+        assert (scheduler.batches_run, scheduler.tasks_run) == (1, concurrency)
+        channel.close()
+    signature = loaded_export.signatures[contract.PREDICT_PIXELS]
+    scores = signature(**{contract.IMAGES: tf.constant(x_test[:concurrency])})[contract.SCORES]
+    assert batched == [[int(c)] for c in np.argmax(scores.numpy(), 1)]
