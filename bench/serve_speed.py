@@ -13,7 +13,6 @@ Example:
     python bench/serve_speed.py --requests 2000
 """
 
-import argparse
 import asyncio
 import concurrent.futures
 import itertools
@@ -29,7 +28,8 @@ from export import export_model
 from export.writer import numeric_versions
 from model import ManualMLP, load_mnist
 from serving import contract
-from serving.client import OneLineParser, connect
+from serving.cli import OneLineParser, int_list
+from serving.client import connect
 from serving.load import run_load
 from serving.signature_io import PIXEL_SIGNATURES, pixel_inputs, predict_pixels
 
@@ -152,19 +152,6 @@ def report(rows):
                 f"{speedup:.2f}x (goal >= {GOAL_SPEEDUP}x): {verdict}"
             )
     return lines
-
-
-def int_list(text):
-    """Parses a comma-separated list of positive integers, e.g. 1,32."""
-    try:
-        values = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}"
-        ) from None
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
-    return values
 
 
 def build_parser():

@@ -8,28 +8,10 @@ Example:
     python -m export --checkpoint runs/tuned/model.keras --base-path serving/models/mnist
 """
 
-import argparse
 import sys
 
 from export import checkpoint, writer
-from serving import contract
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are a single line (no usage dump)."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
-    return value
+from serving import cli, contract
 
 
 def build_parser():
@@ -38,7 +20,7 @@ def build_parser():
     Returns:
         argparse.ArgumentParser.
     """
-    parser = _OneLineParser(
+    parser = cli.OneLineParser(
         prog="python -m export",
         description="Export a training run's checkpoint as a new TF Serving model version.",
     )
@@ -52,7 +34,7 @@ def build_parser():
     )
     parser.add_argument(
         "--version",
-        type=_positive_int,
+        type=cli.positive_int,
         default=None,
         help="version number to write (default: one more than the highest present)",
     )

@@ -9,7 +9,6 @@ Example:
     python -m model.train --recipe tuned --run-dir runs/tuned --export-base serving/models/mnist
 """
 
-import argparse
 import dataclasses
 import datetime
 import json
@@ -27,6 +26,7 @@ from model import plots
 from model.callbacks import EpochTimer, OriginLogger
 from model.data import load_mnist, make_dataset
 from model.mlp import ManualMLP
+from serving import cli
 
 
 class DivergenceError(RuntimeError):
@@ -138,34 +138,10 @@ def train(config, print_fn=print):
     return metrics
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr and exit status 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _int_list(text):
-    try:
-        return tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, got {text!r}"
-        ) from None
-
-
-def _bool(text):
-    if text.lower() in ("true", "1", "yes"):
-        return True
-    if text.lower() in ("false", "0", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-
-
 def build_parser():
     """A parser with one flag per TrainConfig field, its help text taken from the field."""
-    parser = OneLineParser(prog="python -m model.train", description=__doc__.split("\n\n")[0])
-    kinds = {"int": int, "float": float, "str": str, "bool": _bool, "tuple": _int_list}
+    parser = cli.OneLineParser(prog="python -m model.train", description=__doc__.split("\n\n")[0])
+    kinds = {"int": int, "float": float, "str": str, "bool": cli.boolean, "tuple": cli.int_list}
     for f in dataclasses.fields(config_lib.TrainConfig):
         flag = "--" + f.name.replace("_", "-")
         if f.name == "recipe":

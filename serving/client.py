@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 from model import load_mnist
-from serving import contract
+from serving import cli, contract
 from serving.grpc_client import GrpcClient, check_target
 from serving.load import evaluate
 from serving.rest_client import RestClient, check_url
@@ -32,13 +32,6 @@ from serving.signature_io import (
 
 PROG = "python -m serving.client"
 MAX_TESTS = 10000
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr and exit status 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def connect(
@@ -97,7 +90,7 @@ def build_parser():
     transport.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     transport.add_argument("--data", help="MNIST .npz file (default: the repo's data/mnist.npz)")
 
-    parser = OneLineParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    parser = cli.OneLineParser(prog=PROG, description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     one = commands.add_parser("predict", parents=[transport], help="classify images or digits")
     one.add_argument("images", nargs="*", metavar="IMAGE", help="PNG or JPEG files")

@@ -6,8 +6,7 @@ the gRPC and REST ports and starts polling for new versions; `stop()` lets in-fl
 requests finish and releases everything. `serving.server.build_server` is the factory.
 
 Example:
-    python -c "from serving.server import build_server; from serving.config import ServerConfig; \
-s = build_server(ServerConfig(port=0, rest_api_port=0)).start(); print(s.rest_port); s.stop()"
+    python -m serving.server --model_base_path serving/models/mnist --port 0 --rest_api_port 0
 """
 
 import concurrent.futures

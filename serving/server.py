@@ -18,15 +18,15 @@ import signal
 import sys
 import threading
 
-from serving.config import parse_args
 from serving.errors import ConfigError
+from serving.server_config import parse_args
 
 
 def build_server(config):
     """Builds (but does not start) a local model server.
 
     Args:
-        config: a serving.config.ServerConfig.
+        config: a serving.server_config.ServerConfig.
 
     Returns:
         A ModelServer with `start()`, `stop()`, `grpc_port`, `rest_port`, `manager`,

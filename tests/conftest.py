@@ -82,8 +82,8 @@ def served_model(exported_model, tmp_path_factory):
 
     Yields the running ModelServer (`rest_port`, `grpc_port`, `manager`, `metrics`).
     """
-    from serving.config import ServerConfig
     from serving.server import build_server
+    from serving.server_config import ServerConfig
 
     monitoring = tmp_path_factory.mktemp("monitoring") / "monitoring.config"
     monitoring.write_text("prometheus_config { enable: true }\n")

@@ -18,10 +18,10 @@ from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 from serving import contract
 from serving.batching import BatchingOptions, BatchScheduler
-from serving.config import ServerConfig
 from serving.errors import ConfigError, ServingError, invalid_argument
 from serving.proto_config import parse_text
 from serving.server import build_server
+from serving.server_config import ServerConfig
 
 LONG_TIMEOUT = 60_000_000  # microseconds: batches below run because they are full
 

@@ -14,8 +14,8 @@ import tensorflow as tf
 from PIL import Image
 
 from serving import client, contract
-from serving.config import ServerConfig
 from serving.server import build_server
+from serving.server_config import ServerConfig
 from serving.signature_io import PIXEL_SIGNATURES, predict_pixels
 
 NUM_EVAL = 1000

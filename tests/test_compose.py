@@ -20,9 +20,9 @@ import yaml
 
 from export.writer import numeric_versions
 from serving import contract, train_if_empty
-from serving.config import ServerConfig
 from serving.proto_config import read_text_proto
 from serving.server import build_server
+from serving.server_config import ServerConfig
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())

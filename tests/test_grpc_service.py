@@ -18,8 +18,8 @@ from tensorflow_serving.apis import (
 )
 
 from serving import contract
-from serving.config import ServerConfig
 from serving.server import build_server
+from serving.server_config import ServerConfig
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,10 @@ from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 from tensorflow_serving.config import model_server_config_pb2
 
 from serving import contract
-from serving.config import ServerConfig
 from serving.errors import ConfigError, ServingError
 from serving.manager import ModelManager, ServableRequest
 from serving.server import build_server
+from serving.server_config import ServerConfig
 
 
 class FakeLoader:

@@ -70,8 +70,8 @@ def test_metrics_endpoint_counts_each_rest_and_grpc_request(
 
 
 def test_metrics_endpoint_absent_without_monitoring_config(exported_model, http):
-    from serving.config import ServerConfig
     from serving.server import build_server
+    from serving.server_config import ServerConfig
 
     config = ServerConfig(port=0, rest_api_port=0, model_base_path=str(exported_model))
     with build_server(config) as server:

@@ -14,8 +14,8 @@ from google.protobuf import json_format
 from tensorflow.core.protobuf import saved_model_pb2
 
 from serving import contract
-from serving.config import ServerConfig
 from serving.server import build_server
+from serving.server_config import ServerConfig
 
 GOOD = {"signature_name": contract.PREDICT_PIXELS, "instances": [[[0] * 28] * 28]}
 

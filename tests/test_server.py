@@ -17,9 +17,9 @@ import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 from serving import contract
-from serving.config import ServerConfig
 from serving.errors import ConfigError
 from serving.server import build_server
+from serving.server_config import ServerConfig
 
 
 def run_cli(args, **kwargs):

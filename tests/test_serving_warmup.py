@@ -14,10 +14,10 @@ import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
 
 from serving import contract
-from serving.config import ServerConfig
 from serving.errors import ServingError
 from serving.servable import Servable
 from serving.server import build_server
+from serving.server_config import ServerConfig
 from serving.warmup import MAX_WARMUP_RECORDS, replay_warmup
 
 

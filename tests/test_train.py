@@ -91,7 +91,7 @@ def test_train_diverging_rate_raises_and_saves_no_model(tmp_path):
         (["--epochs", "two"], "argument --epochs: invalid int value: 'two'"),
         (["--learning-rate", "-1"], "learning_rate must be a positive number, got -1.0"),
         (["--recipe", "fast"], "argument --recipe: invalid choice: 'fast'"),
-        (["--hidden-units", "256,x"], "expected comma-separated integers, got '256,x'"),
+        (["--hidden-units", "256,x"], "expected comma-separated positive integers, got '256,x'"),
         (["--shuffle", "maybe"], "expected true or false, got 'maybe'"),
         (["--optimizer", "rmsprop"], "optimizer must be one of sgd, adam, got 'rmsprop'"),
         (["--data", "/nonexistent/mnist.npz"], "/nonexistent/mnist.npz: no such file"),

@@ -8,14 +8,13 @@ Example:
     python -m serving.server --model_base_path serving/models/mnist --port 8500
 """
 
-import argparse
 import dataclasses
 import os
 import pathlib
 
 from tensorflow_serving.config import model_server_config_pb2
 
-from serving import contract
+from serving import cli, contract
 from serving.batching import BatchingOptions
 from serving.errors import ConfigError
 from serving.proto_config import read_text_proto
@@ -138,18 +137,6 @@ def _validate_models(models, source):
         model.base_path = os.path.abspath(model.base_path)
 
 
-def _flag_bool(text):
-    value = text.strip().lower()
-    if value not in ("true", "false", "1", "0"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return value in ("true", "1")
-
-
-class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 def parse_args(argv=None):
     """Parses tensorflow_model_server-style flags (`--flag=value` or `--flag value`).
 
@@ -163,7 +150,7 @@ def parse_args(argv=None):
         SystemExit: with status 2 and a one-line message for an unknown or malformed flag.
         ConfigError: for values that parse but are not allowed.
     """
-    parser = _OneLineParser(
+    parser = cli.OneLineParser(
         prog="serving.server",
         description="Serves SavedModels over TF Serving's REST and gRPC APIs, with "
         "tensorflow_model_server's flags.",
@@ -187,8 +174,8 @@ def parse_args(argv=None):
     }
     for field in dataclasses.fields(ServerConfig):
         default = getattr(defaults, field.name)
-        kind = {bool: _flag_bool, int: int, float: float}.get(type(default), str)
-        extra = {"nargs": "?", "const": True} if kind is _flag_bool else {}
+        kind = {bool: cli.boolean, int: int, float: float}.get(type(default), str)
+        extra = {"nargs": "?", "const": True} if kind is cli.boolean else {}
         parser.add_argument(
             f"--{field.name}", type=kind, default=default, help=help_text[field.name], **extra
         )

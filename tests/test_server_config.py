@@ -1,16 +1,14 @@
 """The local server's flags (tensorflow_model_server's names) and the files they name.
 
-(serving/config.py; tests/test_config.py is the training configuration's.)
-
 Example:
-    .venv/bin/pytest tests/test_serving_config.py
+    .venv/bin/pytest tests/test_server_config.py
 """
 
 import pytest
 
 from serving import contract
-from serving.config import DEFAULT_PROMETHEUS_PATH, ServerConfig, parse_args
 from serving.errors import ConfigError
+from serving.server_config import DEFAULT_PROMETHEUS_PATH, ServerConfig, parse_args
 
 
 def test_parse_args_reads_tensorflow_model_server_flags(tmp_path):
