@@ -38,7 +38,11 @@ class OriginLogger(keras.callbacks.Callback):
         if steps_done > (self.params.get("steps") or steps_done):
             return
         if steps_done >= self._next:
-            self.print_fn(f"epoch {self._epoch + 1} step {steps_done} loss {logs['loss']:.4f}")
+            # Under Keras's progress bar (verbose 1) the bar's line is still open.
+            start = "\n" if self.params.get("verbose") == 1 else ""
+            self.print_fn(
+                f"{start}epoch {self._epoch + 1} step {steps_done} loss {logs['loss']:.4f}"
+            )
             self._next = (steps_done // self.every + 1) * self.every
 
 
