@@ -138,6 +138,10 @@ def train(config, print_fn=print):
     return metrics
 
 
+def _show(value):
+    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value).lower()
+
+
 def build_parser():
     """A parser with one flag per TrainConfig field, its help text taken from the field."""
     parser = cli.OneLineParser(prog="python -m model.train", description=__doc__.split("\n\n")[0])
@@ -149,8 +153,9 @@ def build_parser():
                 flag, choices=config_lib.RECIPES, default="seed", help=f.metadata["help"]
             )
             continue
-        default = config_lib.SEED_RECIPE.get(f.name)
-        suffix = f" (seed recipe: {default})" if default is not None else ""
+        defaults = {name: recipe.get(f.name) for name, recipe in config_lib.RECIPES.items()}
+        shown = ", ".join(f"{name}: {_show(value)}" for name, value in defaults.items())
+        suffix = f" ({shown})" if f.name in config_lib.SEED_RECIPE else ""
         parser.add_argument(flag, type=kinds[f.type.__name__], help=f.metadata["help"] + suffix)
     return parser
 
