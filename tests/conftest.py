@@ -1,9 +1,19 @@
-"""Shared fixtures: MNIST arrays and a quickly trained model (session-scoped, built once)."""
+"""Shared fixtures, built once per session: MNIST, a trained model, its export, a running server."""
 
+import json
+import urllib.error
+import urllib.request
+
+import grpc
 import keras
 import pytest
+import tensorflow as tf
 
+from export import export_model
 from model import ManualMLP, load_mnist, make_dataset
+from serving import contract
+from serving.server import build_server
+from serving.server_config import ServerConfig
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +35,6 @@ def trained_model(mnist):
 @pytest.fixture(scope="session")
 def exported_model(trained_model, mnist, tmp_path_factory):
     """A base path holding version 1: `trained_model` exported with its measured test accuracy."""
-    from export import export_model
-
     _, (x_test, y_test) = mnist
     evaluation = trained_model.evaluate(make_dataset(x_test, y_test), verbose=0, return_dict=True)
     base_path = tmp_path_factory.mktemp("models") / "mnist"
@@ -42,8 +50,6 @@ def exported_model(trained_model, mnist, tmp_path_factory):
 @pytest.fixture(scope="session")
 def loaded_export(exported_model):
     """Version 1 of `exported_model` loaded the TF2 way, as the local server loads it."""
-    import tensorflow as tf
-
     return tf.saved_model.load(str(exported_model / "1"))
 
 
@@ -53,9 +59,6 @@ def _http_call(method, url, body=None, headers=None):
     Returns:
         (status, headers, body): the body parsed as JSON when the answer says it is JSON.
     """
-    import json
-    import urllib.error
-    import urllib.request
 
     if isinstance(body, dict):
         body = json.dumps(body).encode()
@@ -82,8 +85,6 @@ def served_model(exported_model, tmp_path_factory):
 
     Yields the running ModelServer (`rest_port`, `grpc_port`, `manager`, `metrics`).
     """
-    from serving.server import build_server
-    from serving.server_config import ServerConfig
 
     monitoring = tmp_path_factory.mktemp("monitoring") / "monitoring.config"
     monitoring.write_text("prometheus_config { enable: true }\n")
@@ -101,7 +102,6 @@ def served_model(exported_model, tmp_path_factory):
 @pytest.fixture(scope="session")
 def model_url(served_model):
     """REST URL of the served model: http://127.0.0.1:PORT/v1/models/mnist."""
-    from serving import contract
 
     return f"http://127.0.0.1:{served_model.rest_port}/v1/models/{contract.MODEL_NAME}"
 
@@ -109,7 +109,6 @@ def model_url(served_model):
 @pytest.fixture(scope="session")
 def grpc_channel(served_model):
     """A gRPC channel to the served model."""
-    import grpc
 
     with grpc.insecure_channel(f"127.0.0.1:{served_model.grpc_port}") as channel:
         yield channel
