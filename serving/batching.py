@@ -1,6 +1,7 @@
 """Batching of concurrent requests to one signature, as TF Serving's `--enable_batching`.
 
-Each request is a task queued under its servable version and signature. A pool of
+Each request is a task queued under its servable version and signature (`run` blocks
+its thread until the batch has run; `run_async` awaits it on an event loop). A pool of
 `num_batch_threads` threads takes the oldest ready queue (it holds `max_batch_size` rows,
 or its first task has waited `batch_timeout_micros`), concatenates the tasks' inputs along
 the batch axis, pads them up to the next of `allowed_batch_sizes`, runs the signature once
@@ -10,75 +11,33 @@ Example:
     python -m serving.server --enable_batching --batching_parameters_file batching.config
 """
 
+import asyncio
 import collections
-import dataclasses
+import contextlib
+import functools
 import math
-import os
 import threading
 import time
 
 import grpc
 import numpy as np
 
-from serving.errors import ConfigError, ServingError, invalid_argument
-
-# BatchingParameters' wrapper-typed fields that map one to one onto BatchingOptions.
-_WRAPPED = ("max_batch_size", "batch_timeout_micros", "max_enqueued_batches", "num_batch_threads")
-
-
-@dataclasses.dataclass(frozen=True)
-class BatchingOptions:
-    """BatchingParameters' fields; the defaults are TF Serving's for an unset field."""
-
-    max_batch_size: int = 1000
-    batch_timeout_micros: int = 0
-    max_enqueued_batches: int = 10
-    num_batch_threads: int = dataclasses.field(default_factory=lambda: os.cpu_count() or 1)
-    allowed_batch_sizes: tuple = ()
-
-    def __post_init__(self):
-        for name in ("max_batch_size", "max_enqueued_batches", "num_batch_threads"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"batching: {name} must be positive, got {getattr(self, name)}")
-        if self.batch_timeout_micros < 0:
-            raise ConfigError("batching: batch_timeout_micros must be >= 0")
-        sizes = list(self.allowed_batch_sizes)
-        if sizes and (
-            sizes != sorted(set(sizes)) or sizes[0] < 1 or sizes[-1] != self.max_batch_size
-        ):
-            raise ConfigError(
-                f"batching: allowed_batch_sizes {sizes} must increase and end at "
-                f"max_batch_size {self.max_batch_size}"
-            )
-
-    @classmethod
-    def from_proto(cls, parameters):
-        """Options from a BatchingParameters message, TF Serving's defaults where unset.
-
-        Args:
-            parameters: a BatchingParameters message, or None for all defaults.
-
-        Returns:
-            Validated BatchingOptions.
-
-        Raises:
-            ConfigError: for a value TF Serving would refuse.
-        """
-        if parameters is None:
-            return cls()
-        values = {f: getattr(parameters, f).value for f in _WRAPPED if parameters.HasField(f)}
-        return cls(**values, allowed_batch_sizes=tuple(parameters.allowed_batch_sizes))
+from serving.errors import ServingError, invalid_argument
 
 
 class _Task:
-    def __init__(self, inputs, size):
+    def __init__(self, inputs, size, wake):
         self.inputs = inputs
         self.size = size
         self.rows = {key: (value.dtype, value.shape[1:]) for key, value in inputs.items()}
         self.enqueued = time.monotonic()
-        self.done = threading.Event()
-        self.outputs = None
-        self.error = None
+        self.wake = wake  # called on the batch thread once outputs or error are set
+        self.outputs = self.error = None
+
+    def result(self):
+        if self.error is not None:
+            raise self.error
+        return self.outputs
 
 
 class BatchScheduler:
@@ -129,13 +88,40 @@ class BatchScheduler:
                 batch dimension, UNAVAILABLE when the queue is full or the server stops, and
                 whatever the function raised for this task's batch.
         """
+        done = threading.Lock()  # held until the batch has run: a lighter signal than an Event
+        done.acquire()
+        task = self._enqueue(key, function, inputs, done.release)
+        done.acquire()
+        return task.result()
+
+    async def run_async(self, key, function, inputs):
+        """`run` for a caller on an event loop: no thread waits while the task is queued.
+
+        Args:
+            key: as `run`.
+            function: as `run`.
+            inputs: as `run`.
+
+        Returns:
+            As `run`.
+
+        Raises:
+            ServingError: as `run`.
+        """
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        task = self._enqueue(key, function, inputs, functools.partial(_wake, loop, future))
+        await future
+        return task.result()
+
+    def _enqueue(self, key, function, inputs, wake):
         size = _batch_size(inputs)
         limit = self.options.max_batch_size
         if size > limit:
             raise invalid_argument(
                 f"Task size {size} is larger than maximum input batch size {limit}"
             )
-        task = _Task(inputs, size)
+        task = _Task(inputs, size, wake)
         with self._cond:
             if self._stopping:
                 raise ServingError(grpc.StatusCode.UNAVAILABLE, "The server is shutting down")
@@ -147,11 +133,10 @@ class BatchScheduler:
                 )
             tasks.append(task)
             self._queues[key] = (function, tasks, rows + size)
-            self._cond.notify()
-        task.done.wait()
-        if task.error is not None:
-            raise task.error
-        return task.outputs
+            # As TF Serving: wake a thread only for a new deadline or a full batch, not per task.
+            if len(tasks) == 1 or rows + size >= limit:
+                self._cond.notify()
+        return task
 
     def _work(self):
         while True:
@@ -173,19 +158,19 @@ class BatchScheduler:
     def _take(self):
         # Called with the lock held: the first ready queue's next batch, or None.
         deadline = time.monotonic() - self.options.batch_timeout_micros / 1e6
+        limit = self.options.max_batch_size
         for key, (function, tasks, rows) in self._queues.items():
-            full = rows >= self.options.max_batch_size
-            if not (full or tasks[0].enqueued <= deadline or self._stopping):
+            if not (rows >= limit or tasks[0].enqueued <= deadline or self._stopping):
                 continue
             batch = [tasks.popleft()]
             taken = batch[0].size
-            limit = self.options.max_batch_size
             # Tasks join one batch only if every input has the same dtype and row shape.
             while tasks and taken + tasks[0].size <= limit and tasks[0].rows == batch[0].rows:
                 batch.append(tasks.popleft())
                 taken += batch[-1].size
             if tasks:
                 self._queues[key] = (function, tasks, rows - taken)
+                self._cond.notify()  # another thread may batch the rest while this one runs
             else:
                 del self._queues[key]
             return function, batch
@@ -202,13 +187,13 @@ class BatchScheduler:
                 return
             for task in tasks:
                 task.error = error
-                task.done.set()
+                task.wake()
             return
         offset = 0
         for task in tasks:
             task.outputs = {k: v[offset : offset + task.size] for k, v in outputs.items()}
             offset += task.size
-            task.done.set()
+            task.wake()
 
     def _run_merged(self, function, tasks):
         rows = sum(task.size for task in tasks)
@@ -246,3 +231,15 @@ def _batch_size(inputs):
     if len(sizes) != 1:
         raise invalid_argument("Batching Run() input tensors must have equal 0th-dimension size")
     return sizes.pop()
+
+
+def _wake(loop, future):
+    # On a batch thread: resolve the waiting coroutine's future on its own loop, unless that
+    # loop has closed (its server stopped and abandoned the call).
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(_settle, future)
+
+
+def _settle(future):
+    if not future.done():  # a cancelled call still ran in its batch; nobody waits for it
+        future.set_result(None)

@@ -5,12 +5,13 @@ string_val, ... as TF Serving sends them), `Classify` and `GetModelMetadata`;
 ModelService: `GetModelStatus`. Refusals abort the call with TF Serving's status codes:
 NOT_FOUND for an unknown model or version, INVALID_ARGUMENT for bad inputs or an unknown
 label, FAILED_PRECONDITION for an unknown Predict signature. Every call is recorded in the
-metrics.
+metrics. The servicers' methods are coroutines, for `grpc_server`'s grpc.aio server.
 
 Example:
     python -m serving.client predict --grpc 127.0.0.1:8500 --mnist-index 0
 """
 
+import asyncio
 import functools
 import time
 
@@ -49,16 +50,19 @@ def _rpc(api):
     # Records the call's outcome and latency; turns a ServingError into the call's status.
     def decorate(method):
         @functools.wraps(method)
-        def wrapper(self, request, context):
+        async def wrapper(self, request, context):
             start = time.perf_counter()
             code = "OK"
             try:
                 if not request.HasField("model_spec"):
                     raise invalid_argument("Missing ModelSpec")
-                return method(self, request)
+                return await method(self, request)
             except ServingError as error:
                 code = error.code.name
-                context.abort(error.code, error.message)
+                await context.abort(error.code, error.message)
+            except asyncio.CancelledError:
+                code = "CANCELLED"
+                raise
             finally:
                 elapsed = time.perf_counter() - start
                 self.metrics.record(request.model_spec.name, api, "GRPC", code, elapsed)
@@ -76,34 +80,43 @@ def _fill_model_spec(spec, servable, signature_name=None):
 
 
 class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
-    """Predict, Classify and GetModelMetadata over a ModelManager's servables.
+    """Predict, Classify and GetModelMetadata over a ModelManager's servables, on grpc.aio.
 
     Args:
         manager: the ModelManager.
         metrics: a monitoring.Metrics.
+        executor: the thread pool that runs signatures when batching is off.
     """
 
-    def __init__(self, manager, metrics):
+    def __init__(self, manager, metrics, executor):
         self.manager = manager
         self.metrics = metrics
+        self.executor = executor
 
     @_rpc("Predict")
-    def Predict(self, request):
+    async def Predict(self, request):
         servable = self.manager.resolve(servable_request(request.model_spec))
-        signature, outputs = inference.predict(
-            servable, request.model_spec.signature_name, dict(request.inputs), request.output_filter
+        signature, outputs = await inference.predict_async(
+            servable,
+            request.model_spec.signature_name,
+            dict(request.inputs),
+            request.output_filter,
+            self.executor,
         )
         response = predict_pb2.PredictResponse()
         _fill_model_spec(response.model_spec, servable, signature.name)
         for key, array in outputs.items():
-            response.outputs[key].CopyFrom(to_tensor_proto(array))
+            to_tensor_proto(array, response.outputs[key])
         return response
 
     @_rpc("Classify")
-    def Classify(self, request):
+    async def Classify(self, request):
         servable = self.manager.resolve(servable_request(request.model_spec))
-        signature, classes, scores = inference.classify(
-            servable, request.model_spec.signature_name, serialize_input(request.input)
+        signature, classes, scores = await inference.classify_async(
+            servable,
+            request.model_spec.signature_name,
+            serialize_input(request.input),
+            self.executor,
         )
         response = classification_pb2.ClassificationResponse()
         _fill_model_spec(response.model_spec, servable, signature.name)
@@ -111,7 +124,7 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         return response
 
     @_rpc("GetModelMetadata")
-    def GetModelMetadata(self, request):
+    async def GetModelMetadata(self, request):
         servable = self.manager.resolve(servable_request(request.model_spec))
         return model_info.metadata_response(servable, list(request.metadata_field))
 
@@ -129,20 +142,21 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         self.metrics = metrics
 
     @_rpc("GetModelStatus")
-    def GetModelStatus(self, request):
+    async def GetModelStatus(self, request):
         return model_info.status_response(self.manager, servable_request(request.model_spec))
 
 
-def add_services(server, manager, metrics):
-    """Registers both services on a grpc.Server.
+def add_services(server, manager, metrics, executor):
+    """Registers both services on a grpc.aio.Server.
 
     Args:
-        server: the grpc.Server.
+        server: the grpc.aio.Server.
         manager: the ModelManager.
         metrics: a monitoring.Metrics.
+        executor: the thread pool that runs signatures when batching is off.
     """
     prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
-        PredictionServicer(manager, metrics), server
+        PredictionServicer(manager, metrics, executor), server
     )
     model_service_pb2_grpc.add_ModelServiceServicer_to_server(
         ModelServicer(manager, metrics), server

@@ -3,7 +3,8 @@
 `predict` finds the signature, validates the inputs through `tensors.prepare_inputs` and
 runs it; `classify` checks that the signature is a classification one (method
 tensorflow/serving/classify) and runs it on serialized tf.Examples, returning the
-classes and scores TF Serving builds a ClassificationResult from.
+classes and scores TF Serving builds a ClassificationResult from. `predict_async` and
+`classify_async` take the same steps for a caller on an event loop (the gRPC API).
 
 Example:
     python -c "from serving.servable import Servable; from serving.inference import predict; \
@@ -57,19 +58,28 @@ def predict(servable, signature_name, inputs, output_filter=(), batched=True):
     Raises:
         ServingError: for an unknown signature, bad inputs or a failed run.
     """
-    signature = find_signature(servable, signature_name)
-    arrays = prepare_inputs(signature, inputs)
-    wanted = list(output_filter)
-    for key in wanted:
-        if key not in signature.outputs:
-            raise invalid_argument(
-                f"output tensor alias not found in signature: {key} Outputs expected to be "
-                f"in the set {{{','.join(sorted(signature.outputs))}}}."
-            )
-    if len(set(wanted)) != len(wanted):
-        raise invalid_argument(f"duplicate output tensor alias in output_filter: {wanted}")
-    outputs = servable.run(signature, arrays, batched)
-    return signature, {key: outputs[key] for key in wanted or sorted(outputs)}
+    signature, arrays, wanted = predict_request(servable, signature_name, inputs, output_filter)
+    return signature, predict_outputs(servable.run(signature, arrays, batched), wanted)
+
+
+async def predict_async(servable, signature_name, inputs, output_filter, executor):
+    """`predict` for a caller on an event loop (see `Servable.run_async`).
+
+    Args:
+        servable: as `predict`.
+        signature_name: as `predict`.
+        inputs: as `predict`.
+        output_filter: as `predict`.
+        executor: the thread pool that runs the signature when batching is off.
+
+    Returns:
+        As `predict`.
+
+    Raises:
+        ServingError: as `predict`.
+    """
+    signature, arrays, wanted = predict_request(servable, signature_name, inputs, output_filter)
+    return signature, predict_outputs(await servable.run_async(signature, arrays, executor), wanted)
 
 
 def classify(servable, signature_name, serialized_examples, batched=True):
@@ -89,30 +99,29 @@ def classify(servable, signature_name, serialized_examples, batched=True):
         ServingError: INVALID_ARGUMENT for an unknown or non-classification signature or
             examples the model cannot parse.
     """
-    name = signature_name or contract.SERVING_DEFAULT
-    signature = servable.signatures.get(name)
-    if signature is None:
-        raise invalid_argument(f"No signature was found with the name: {name}")
-    if signature.method_name != contract.CLASSIFY_METHOD:
-        raise invalid_argument(
-            f"Expected classification signature method_name to be {contract.CLASSIFY_METHOD}. "
-            f"Was: {signature.method_name}"
-        )
-    if len(signature.inputs) != 1:
-        raise invalid_argument("Expected one input Tensor.")
-    examples = np.empty(len(serialized_examples), dtype=object)
-    examples[:] = serialized_examples
-    outputs = servable.run(signature, {next(iter(signature.inputs)): examples}, batched)
-    classes, scores = outputs.get(contract.CLASSES), outputs.get(contract.SCORES)
-    for output in (classes, scores):
-        if output is not None and (output.ndim != 2 or output.shape[0] != len(examples)):
-            raise invalid_argument(
-                f"Expected classify outputs of shape [batch_size, num_classes], "
-                f"got {list(output.shape)}"
-            )
-    if classes is None and scores is None:
-        raise invalid_argument(f"Expected classes and/or scores outputs from signature {name}")
-    return signature, classes, scores
+    signature, arrays = classify_request(servable, signature_name, serialized_examples)
+    outputs = servable.run(signature, arrays, batched)
+    return classify_outputs(signature, outputs, len(serialized_examples))
+
+
+async def classify_async(servable, signature_name, serialized_examples, executor):
+    """`classify` for a caller on an event loop (see `Servable.run_async`).
+
+    Args:
+        servable: as `classify`.
+        signature_name: as `classify`.
+        serialized_examples: as `classify`.
+        executor: the thread pool that runs the signature when batching is off.
+
+    Returns:
+        As `classify`.
+
+    Raises:
+        ServingError: as `classify`.
+    """
+    signature, arrays = classify_request(servable, signature_name, serialized_examples)
+    outputs = await servable.run_async(signature, arrays, executor)
+    return classify_outputs(signature, outputs, len(serialized_examples))
 
 
 def classification_result(classes, scores):
@@ -136,3 +145,105 @@ def classification_result(classes, scores):
             if scores is not None:
                 item.score = float(scores[row, column])
     return result
+
+
+def predict_request(servable, signature_name, inputs, output_filter=()):
+    """The first step of `predict`: finds the signature and validates the request.
+
+    Args:
+        servable: as `predict`.
+        signature_name: as `predict`.
+        inputs: as `predict`.
+        output_filter: as `predict`.
+
+    Returns:
+        `(signature, arrays, wanted)`: the Signature, its input arrays (see
+        `tensors.prepare_inputs`) and the output keys to return (empty: all).
+
+    Raises:
+        ServingError: for an unknown signature, bad inputs or a bad output filter.
+    """
+    signature = find_signature(servable, signature_name)
+    arrays = prepare_inputs(signature, inputs)
+    wanted = list(output_filter)
+    for key in wanted:
+        if key not in signature.outputs:
+            raise invalid_argument(
+                f"output tensor alias not found in signature: {key} Outputs expected to be "
+                f"in the set {{{','.join(sorted(signature.outputs))}}}."
+            )
+    if len(set(wanted)) != len(wanted):
+        raise invalid_argument(f"duplicate output tensor alias in output_filter: {wanted}")
+    return signature, arrays, wanted
+
+
+def predict_outputs(outputs, wanted):
+    """The last step of `predict`: the requested outputs, in their order or sorted.
+
+    Args:
+        outputs: dict output key -> numpy array, as the signature returned them.
+        wanted: the output keys to return; empty returns them all.
+
+    Returns:
+        dict output key -> numpy array.
+    """
+    return {key: outputs[key] for key in wanted or sorted(outputs)}
+
+
+def classify_request(servable, signature_name, serialized_examples):
+    """The first step of `classify`: checks the signature and builds its input.
+
+    Args:
+        servable: as `classify`.
+        signature_name: as `classify`.
+        serialized_examples: as `classify`.
+
+    Returns:
+        `(signature, arrays)`: the Signature and its one input, the examples as an
+        object array of bytes.
+
+    Raises:
+        ServingError: INVALID_ARGUMENT for an unknown or non-classification signature.
+    """
+    name = signature_name or contract.SERVING_DEFAULT
+    signature = servable.signatures.get(name)
+    if signature is None:
+        raise invalid_argument(f"No signature was found with the name: {name}")
+    if signature.method_name != contract.CLASSIFY_METHOD:
+        raise invalid_argument(
+            f"Expected classification signature method_name to be {contract.CLASSIFY_METHOD}. "
+            f"Was: {signature.method_name}"
+        )
+    if len(signature.inputs) != 1:
+        raise invalid_argument("Expected one input Tensor.")
+    examples = np.empty(len(serialized_examples), dtype=object)
+    examples[:] = serialized_examples
+    return signature, {next(iter(signature.inputs)): examples}
+
+
+def classify_outputs(signature, outputs, count):
+    """The last step of `classify`: checks and picks the classes and scores.
+
+    Args:
+        signature: the classification Signature that ran.
+        outputs: dict output key -> numpy array, as it returned them.
+        count: the number of examples.
+
+    Returns:
+        As `classify`.
+
+    Raises:
+        ServingError: INVALID_ARGUMENT for outputs that are no classification.
+    """
+    classes, scores = outputs.get(contract.CLASSES), outputs.get(contract.SCORES)
+    for output in (classes, scores):
+        if output is not None and (output.ndim != 2 or output.shape[0] != count):
+            raise invalid_argument(
+                f"Expected classify outputs of shape [batch_size, num_classes], "
+                f"got {list(output.shape)}"
+            )
+    if classes is None and scores is None:
+        raise invalid_argument(
+            f"Expected classes and/or scores outputs from signature {signature.name}"
+        )
+    return signature, classes, scores

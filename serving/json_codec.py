@@ -126,24 +126,29 @@ def predict_response(outputs, row_format):
         row_format: True answers {"predictions": ...}, False {"outputs": ...}.
 
     Returns:
-        The JSON text.
+        The JSON text, as `json.dumps` writes the nested lists (", " and ": " separators).
 
     Raises:
         ServingError: INVALID_ARGUMENT if row format is asked of outputs without one batch size.
     """
-    values = {key: _to_json_values(array, key) for key, array in outputs.items()}
+    texts = {key: _element_texts(array, key) for key, array in outputs.items()}
     if row_format:
         batch_sizes = {array.shape[0] if array.ndim else None for array in outputs.values()}
         if None in batch_sizes or len(batch_sizes) != 1:
             shapes = {key: list(array.shape) for key, array in outputs.items()}
             raise invalid_argument(f"Outputs {shapes} do not share a batch size; use 'inputs'")
-        if len(values) == 1:
-            return json.dumps({"predictions": next(iter(values.values()))})
-        batch = batch_sizes.pop()
-        rows = [{key: value[row] for key, value in values.items()} for row in range(batch)]
-        return json.dumps({"predictions": rows})
-    single = len(values) == 1
-    return json.dumps({"outputs": next(iter(values.values())) if single else values})
+        if len(texts) == 1:
+            return f'{{"predictions": {_nested(next(iter(texts.values())))}}}'
+        rows = {json.dumps(key): _row_texts(text) for key, text in texts.items()}
+        items = [
+            "{" + ", ".join(f"{key}: {values[row]}" for key, values in rows.items()) + "}"
+            for row in range(batch_sizes.pop())
+        ]
+        return f'{{"predictions": [{", ".join(items)}]}}'
+    if len(texts) == 1:
+        return f'{{"outputs": {_nested(next(iter(texts.values())))}}}'
+    members = ", ".join(f"{json.dumps(key)}: {_nested(text)}" for key, text in texts.items())
+    return f'{{"outputs": {{{members}}}}}'
 
 
 def classify_response(result):
@@ -156,7 +161,7 @@ def classify_response(result):
         The JSON text: {"results": [[[label, score], ...], ...]}.
     """
     rows = [
-        [[item.label, _shortest_floats(np.array([item.score], np.float32))[0]]
+        [[item.label, float(str(np.float32(item.score)))]
          for item in classifications.classes]
         for classifications in result.classifications
     ]  # fmt: skip
@@ -201,21 +206,45 @@ def _shown(value):
     return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "..."
 
 
-def _shortest_floats(array):
-    # str() of a numpy float32 is its shortest round-trip form, e.g. 0.1 and not 0.10000000149.
-    return [float(str(value)) for value in array.ravel()]
-
-
-def _to_json_values(array, key):
+def _element_texts(array, key):
+    # Each element's JSON text, in an array of the output's shape.
     if array.dtype.kind == "f":
-        flat = _shortest_floats(array)
+        return _float_texts(array)
+    if array.dtype.kind in "iu":
+        return array.astype(str)
+    if array.dtype == object and key.endswith("_bytes"):
+        values = [{"b64": base64.b64encode(value).decode("ascii")} for value in array.ravel()]
     elif array.dtype == object:
-        if key.endswith("_bytes"):
-            flat = [{"b64": base64.b64encode(value).decode("ascii")} for value in array.ravel()]
-        else:
-            flat = [value.decode("utf-8", "replace") for value in array.ravel()]
+        values = [value.decode("utf-8", "replace") for value in array.ravel()]
     else:
-        flat = array.ravel().tolist()
-    nested = np.empty(len(flat), dtype=object)
-    nested[:] = flat
-    return nested.reshape(array.shape).tolist()
+        values = array.ravel().tolist()
+    return np.array([json.dumps(value) for value in values], dtype=object).reshape(array.shape)
+
+
+def _float_texts(array):
+    # The fewest digits that give back the same float: numpy's str(), as json.dumps would
+    # write float(str(value)). Inside [1e-4, 1e6) numpy writes float32 and float64 exactly
+    # as Python's repr does; other values (and other widths) go through json.dumps.
+    texts = array.astype(str)
+    outside = np.ones(array.shape, bool)
+    if array.dtype in (np.float32, np.float64):
+        magnitude = np.abs(array)
+        outside = ~((magnitude >= 1e-4) & (magnitude < 1e6))
+    if outside.any():
+        texts = texts.astype(object)
+        texts[outside] = [json.dumps(float(text)) for text in texts[outside]]
+    return texts
+
+
+def _row_texts(texts):
+    # The JSON text of each row (first-dimension item) of an array of element texts.
+    return texts.tolist() if texts.ndim == 1 else [_nested(row) for row in texts]
+
+
+def _nested(texts):
+    # JSON text of an array of element texts, as json.dumps writes the nested lists.
+    if texts.ndim == 0:
+        return texts.item()
+    if texts.ndim == 1:
+        return f"[{', '.join(texts.tolist())}]"
+    return f"[{', '.join(_nested(row) for row in texts)}]"

@@ -10,13 +10,10 @@ Example:
 """
 
 import concurrent.futures
-import logging
-
-import grpc
 
 from serving.batching import BatchScheduler
 from serving.errors import ConfigError
-from serving.grpc_service import add_services
+from serving.grpc_server import GrpcServer
 from serving.manager import ModelManager
 from serving.monitoring import Metrics
 from serving.rest import RestServer, create_app
@@ -24,7 +21,6 @@ from serving.rest_api import RestApi
 from serving.servable import Servable
 from serving.warmup import replay_warmup
 
-log = logging.getLogger(__name__)
 GRACE_SECONDS = 5.0  # how long stop() lets in-flight requests finish
 
 
@@ -50,6 +46,7 @@ class ModelServer:
         )
         self._grpc_server = None
         self._grpc_port = None
+        self._grpc_executor = None
         self._rest_server = None
         self._executor = None
 
@@ -93,14 +90,15 @@ class ModelServer:
         """
         self.manager.stop()
         if self._grpc_server is not None:
-            self._grpc_server.stop(grace_seconds).wait()
+            self._grpc_server.stop(grace_seconds)
             self._grpc_server = None
         if self._rest_server is not None:
             self._rest_server.stop()
             self._rest_server = None
-        if self._executor is not None:
-            self._executor.shutdown()
-            self._executor = None
+        for executor in (self._grpc_executor, self._executor):
+            if executor is not None:
+                executor.shutdown()
+        self._grpc_executor = self._executor = None
         if self.batch_scheduler is not None:
             self.batch_scheduler.stop()
 
@@ -117,33 +115,23 @@ class ModelServer:
 
     def _start_grpc(self):
         config = self.config
-        server = grpc.server(
-            concurrent.futures.ThreadPoolExecutor(config.grpc_max_threads, "grpc"),
-            options=[
-                ("grpc.max_receive_message_length", config.max_request_bytes),
-                ("grpc.max_send_message_length", -1),
-                # Without this, Linux lets a second server bind a port that is in use.
-                ("grpc.so_reuseport", 0),
-            ],
+        self._grpc_executor = concurrent.futures.ThreadPoolExecutor(config.grpc_max_threads, "grpc")
+        server = GrpcServer(
+            self.manager,
+            self.metrics,
+            self._grpc_executor,
+            host=config.host,
+            port=config.port,
+            max_request_bytes=config.max_request_bytes,
         )
-        add_services(server, self.manager, self.metrics)
-        host = f"[{config.host}]" if ":" in config.host else config.host
-        try:
-            port = server.add_insecure_port(f"{host}:{config.port}")
-        except RuntimeError as error:
-            port = 0
-            log.debug("gRPC bind failed: %s", error)
-        if not port:
-            raise ConfigError(f"cannot bind the gRPC port {config.host}:{config.port}")
         server.start()
-        self._grpc_server, self._grpc_port = server, port
+        self._grpc_server, self._grpc_port = server, server.port
 
     def _start_rest(self):
         config = self.config
         self._executor = concurrent.futures.ThreadPoolExecutor(config.rest_api_num_threads, "rest")
         app = create_app(
-            RestApi(self.manager),
-            self._executor,
+            RestApi(self.manager, self._executor),
             metrics=self.metrics,
             cors=config.rest_api_enable_cors_support,
             max_request_bytes=config.max_request_bytes,

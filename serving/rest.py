@@ -1,7 +1,7 @@
 """The HTTP side of the REST API: an aiohttp app, and a server that runs it in a thread.
 
-`create_app` routes `/v1/...` to `RestApi` (run on a thread pool, so slow models never
-block the event loop and concurrent requests can be batched), refuses bodies over the
+`create_app` routes `/v1/...` to `RestApi` (which runs signatures off the event loop, on
+a thread pool or in batches, so slow models never block it), refuses bodies over the
 size limit with a JSON 413, adds CORS headers and answers OPTIONS preflights only when
 CORS support is on, and serves Prometheus metrics when monitoring is on. `RestServer`
 binds the port (0 picks a free one) and runs the app on its own event loop.
@@ -10,12 +10,12 @@ Example:
     curl -d '{"instances": [[[0, 0]]]}' http://127.0.0.1:8501/v1/models/mnist:predict
 """
 
-import asyncio
 import socket
-import threading
 import time
 
 from aiohttp import web
+
+from serving.event_loop import LoopThread
 
 # TF Serving's AddCORSHeaders (model_servers/http_rest_api_util.cc).
 CORS_HEADERS = {
@@ -25,12 +25,11 @@ CORS_HEADERS = {
 }
 
 
-def create_app(api, executor, *, metrics, cors, max_request_bytes, prometheus_path):
+def create_app(api, *, metrics, cors, max_request_bytes, prometheus_path):
     """Builds the aiohttp application of the REST API.
 
     Args:
         api: a rest_api.RestApi.
-        executor: a concurrent.futures executor that runs `api.handle`.
         metrics: a monitoring.Metrics that records every API call.
         cors: whether to add CORS headers and answer OPTIONS preflights.
         max_request_bytes: the largest accepted request body.
@@ -53,9 +52,7 @@ def create_app(api, executor, *, metrics, cors, max_request_bytes, prometheus_pa
                 f"(--max_request_bytes)"
             )
             return web.json_response({"error": message}, status=413, headers=headers)
-        result = await asyncio.get_running_loop().run_in_executor(
-            executor, api.handle, request.method, request.rel_url.raw_path, body
-        )
+        result = await api.handle(request.method, request.rel_url.raw_path, body)
         if result.api is not None:
             elapsed = time.perf_counter() - start
             metrics.record(result.model_name, result.api, "REST", result.code, elapsed)
@@ -87,8 +84,7 @@ class RestServer:
         self._app = app
         self._address = (host, port)
         self._grace_seconds = grace_seconds
-        self._loop = None
-        self._thread = None
+        self._loop = LoopThread("rest")
         self._runner = None
         self._socket = None
 
@@ -111,10 +107,8 @@ class RestServer:
         except OSError:
             self._socket.close()
             raise
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="rest", daemon=True)
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result()
+        self._loop.start()
+        self._loop.run(self._serve())
 
     async def _serve(self):
         self._runner = web.AppRunner(
@@ -126,10 +120,8 @@ class RestServer:
 
     def stop(self):
         """Stops accepting connections, lets in-flight requests finish, stops the loop."""
-        if self._loop is None:
+        if self._runner is None:
             return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result()
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join()
-        self._loop.close()
-        self._loop = None
+        self._loop.run(self._runner.cleanup())
+        self._runner = None
+        self._loop.stop()

@@ -12,7 +12,9 @@ Example:
     curl http://127.0.0.1:8501/v1/models/mnist
 """
 
+import asyncio
 import dataclasses
+import functools
 import json
 import re
 import urllib.parse
@@ -30,6 +32,16 @@ _STATUS = re.compile(
     r"/v1/models(?:/([^/:]+))?(?:/versions/(\d+)|/labels/([^/:]+))?(?:/(metadata))?", re.I
 )
 _MAX_VERSION = 2**63 - 1
+INLINE_BODY_BYTES = 256 * 1024  # larger bodies are parsed on the executor, off the event loop
+
+
+@dataclasses.dataclass(frozen=True)
+class _Call:
+    # A predict or classify request ready to run, and how its outputs become the answer.
+    servable: object
+    signature: object
+    arrays: dict
+    answer: object
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,16 +56,23 @@ class RestResult:
 
 
 class RestApi:
-    """Answers REST requests from the models a ModelManager serves.
+    """Answers REST requests from the models a ModelManager serves, on an event loop.
+
+    A request's JSON is read and written on the loop; its signature runs on `executor`
+    with batching off, or in its batch without holding any thread with batching on.
+    Bodies over INLINE_BODY_BYTES are read on `executor`, so the loop keeps answering
+    other requests meanwhile.
 
     Args:
         manager: the ModelManager.
+        executor: the thread pool for signatures (batching off) and large bodies.
     """
 
-    def __init__(self, manager):
+    def __init__(self, manager, executor):
         self._manager = manager
+        self._executor = executor
 
-    def handle(self, method, path, body):
+    async def handle(self, method, path, body):
         """Answers one request; never raises for anything a client sends.
 
         Args:
@@ -72,7 +91,7 @@ class RestApi:
                 name, version, label, verb = predict_match.groups()
                 request = _servable_request(name, version, label)
                 model_name, api = request.name, verb.lower().capitalize()
-                text = self._post(request, verb.lower(), body)
+                text = await self._post(request, verb.lower(), body)
             elif method == "GET" and status_match and status_match.group(1):
                 name, version, label, metadata = status_match.groups()
                 request = _servable_request(name, version, label)
@@ -88,18 +107,34 @@ class RestApi:
             return RestResult(error.http_status, body, model_name, api, error.code.name)
         return RestResult(200, text, model_name, api)
 
-    def _post(self, request, verb, body):
+    async def _post(self, request, verb, body):
         if verb == "regress":
             raise ServingError(
                 grpc.StatusCode.UNIMPLEMENTED, "Regress is not supported by this server"
             )
+        read = functools.partial(self._read, request, verb, body)
+        if len(body) > INLINE_BODY_BYTES:
+            call = await asyncio.get_running_loop().run_in_executor(self._executor, read)
+        else:
+            call = read()
+        outputs = await call.servable.run_async(call.signature, call.arrays, self._executor)
+        return call.answer(outputs)
+
+    def _read(self, request, verb, body):
+        # Everything before the signature runs: the body parsed and checked, inputs prepared.
         document = json_codec.parse_body(body)
         signature_name = document.get("signature_name") or contract.SERVING_DEFAULT
         if verb == "classify":
             examples = json_codec.classify_examples(document)
             servable = self._manager.resolve(request)
-            _, classes, scores = inference.classify(servable, signature_name, examples)
-            return json_codec.classify_response(inference.classification_result(classes, scores))
+            signature, arrays = inference.classify_request(servable, signature_name, examples)
+
+            def answer(outputs):
+                _, classes, scores = inference.classify_outputs(signature, outputs, len(examples))
+                result = inference.classification_result(classes, scores)
+                return json_codec.classify_response(result)
+
+            return _Call(servable, signature, arrays, answer)
         servable = self._manager.resolve(request)
         signature = servable.signatures.get(signature_name)
         if signature is None:
@@ -107,8 +142,13 @@ class RestApi:
                 f'Serving signature name: "{signature_name}" not found in signature def'
             )
         row_format, inputs = json_codec.predict_inputs(document, signature.inputs)
-        _, outputs = inference.predict(servable, signature_name, inputs)
-        return json_codec.predict_response(outputs, row_format)
+        signature, arrays, wanted = inference.predict_request(servable, signature_name, inputs)
+
+        def answer(outputs):
+            selected = inference.predict_outputs(outputs, wanted)
+            return json_codec.predict_response(selected, row_format)
+
+        return _Call(servable, signature, arrays, answer)
 
     def _get(self, request, metadata):
         if metadata:

@@ -3,13 +3,15 @@
 A `Servable` loads `BASE/VERSION` with `tf.saved_model.load`, describes each signature
 (inputs, outputs, method name) and reads the SignatureDefs from saved_model.pb so that
 metadata is exactly what TF Serving reports. `run` calls a signature on numpy arrays,
-through the batch scheduler when batching is on.
+through the batch scheduler when batching is on; `run_async` does the same for a caller
+on an event loop.
 
 Example:
     python -c "from serving.servable import Servable; \
 print(sorted(Servable('mnist', 1, 'serving/models/mnist/1').signatures))"
 """
 
+import asyncio
 import dataclasses
 import functools
 import pathlib
@@ -87,13 +89,30 @@ class Servable:
             return self._batch_scheduler.run((self, signature.name), call, arrays)
         return call(arrays)
 
+    async def run_async(self, signature, arrays, executor):
+        """`run` for a caller on an event loop, which it never blocks.
+
+        Args:
+            signature: one of this servable's Signatures.
+            arrays: dict input key -> numpy array, as `tensors.prepare_inputs` returns.
+            executor: the thread pool that runs the signature when batching is off; with
+                batching on, the call awaits its batch without holding any thread.
+
+        Returns:
+            dict output key -> numpy array.
+
+        Raises:
+            ServingError: as `run`.
+        """
+        call = functools.partial(self._call, signature)
+        if self._batch_scheduler is not None:
+            return await self._batch_scheduler.run_async((self, signature.name), call, arrays)
+        return await asyncio.get_running_loop().run_in_executor(executor, call, arrays)
+
     def _call(self, signature, arrays):
         try:
-            tensors = {
-                key: tf.convert_to_tensor(value, dtype=signature.inputs[key].dtype)
-                for key, value in arrays.items()
-            }
-            outputs = signature.function(**tensors)
+            # The signature converts each array to its input's dtype: one conversion per input.
+            outputs = signature.function(**arrays)
         except tf.errors.OpError as error:
             raise from_tf_error(error) from error
         except (TypeError, ValueError) as error:

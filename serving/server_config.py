@@ -15,7 +15,7 @@ import pathlib
 from tensorflow_serving.config import model_server_config_pb2
 
 from serving import cli, contract
-from serving.batching import BatchingOptions
+from serving.batching_options import BatchingOptions
 from serving.errors import ConfigError
 from serving.proto_config import read_text_proto
 
@@ -168,8 +168,8 @@ def parse_args(argv=None):
         "enable_batching": "batch concurrent requests to the same signature",
         "batching_parameters_file": "text BatchingParameters (needs --enable_batching)",
         "monitoring_config_file": "text MonitoringConfig; enables Prometheus metrics",
-        "rest_api_num_threads": "threads that run REST requests",
-        "grpc_max_threads": "threads that run gRPC requests",
+        "rest_api_num_threads": "REST threads: run the model (batching off), parse large bodies",
+        "grpc_max_threads": "gRPC threads that run the model when batching is off",
         "max_request_bytes": "largest accepted request body or gRPC message",
     }
     for field in dataclasses.fields(ServerConfig):

@@ -1,7 +1,8 @@
 """Request inputs to validated numpy arrays, and arrays back to TensorProtos.
 
 `prepare_inputs` is the one validation path of both APIs: REST hands it JSON values
-(nested lists, strings, `{"b64": ...}` objects), gRPC hands it TensorProtos, and either
+(nested lists, strings, `{"b64": ...}` objects, read by `json_values`), gRPC hands it
+TensorProtos (their tensor_content read with numpy.frombuffer), and either
 way it returns arrays of the signature's dtypes after checking the input keys, the
 dtype, the shape against the signature, that all inputs agree on the batch size, and
 that every float is finite. `to_tensor_proto` writes outputs into the typed fields
@@ -12,15 +13,14 @@ Example:
 print(to_tensor_proto(np.array([1.5], np.float32)))"
 """
 
-import base64
-import binascii
-import json
+import math
 
 import numpy as np
 import tensorflow as tf
 from tensorflow.core.framework import tensor_pb2
 
 from serving.errors import invalid_argument
+from serving.json_values import from_json
 
 # The TensorProto field that holds each dtype's values when tensor_content is empty.
 _VALUE_FIELD = {
@@ -29,7 +29,11 @@ _VALUE_FIELD = {
     tf.uint16: "int_val", tf.int64: "int64_val", tf.uint32: "uint32_val",
     tf.uint64: "uint64_val", tf.bool: "bool_val", tf.string: "string_val",
 }  # fmt: skip
-_JSON_TYPE = {str: "String", dict: "Object", list: "Array", bool: "Bool", type(None): "Null"}
+# The same by numpy dtype, with the DataType enum: what an output array is written as.
+_PROTO_FIELD = {
+    np.dtype(dtype.as_numpy_dtype): (dtype.as_datatype_enum, field)
+    for dtype, field in _VALUE_FIELD.items()
+}
 
 
 def prepare_inputs(signature, inputs):
@@ -62,7 +66,9 @@ def prepare_inputs(signature, inputs):
         if isinstance(value, tensor_pb2.TensorProto):
             array = _from_proto(value, spec.dtype, key)
         else:
-            array = _from_json(value, spec.dtype, key)
+            array = from_json(value, spec.dtype, key)
+            if array.dtype != spec.dtype.as_numpy_dtype:
+                array = _cast(array, spec.dtype, key)
         _check_shape(array, spec, key, signature.name)
         if array.dtype.kind == "f" and not np.isfinite(array).all():
             raise invalid_argument(f"input '{key}' contains NaN or infinity; values must be finite")
@@ -73,20 +79,24 @@ def prepare_inputs(signature, inputs):
     return arrays
 
 
-def to_tensor_proto(array):
+def to_tensor_proto(array, proto=None):
     """Writes an array into a TensorProto's typed value field, as TF Serving answers.
 
     Args:
         array: a numpy array; object arrays hold bytes (strings).
+        proto: an empty TensorProto to fill in place (e.g. a response's output entry), or
+            None for a new one.
 
     Returns:
-        A TensorProto with dtype, shape and e.g. `float_val` or `string_val` filled in.
+        The TensorProto with dtype, shape and e.g. `float_val` or `string_val` filled in.
     """
-    dtype = tf.string if array.dtype == object else tf.as_dtype(array.dtype)
-    proto = tensor_pb2.TensorProto(dtype=dtype.as_datatype_enum)
-    proto.tensor_shape.dim.extend(proto.tensor_shape.Dim(size=size) for size in array.shape)
-    values = array.view(np.uint16) if dtype == tf.float16 else array
-    getattr(proto, _VALUE_FIELD[dtype]).extend(values.ravel().tolist())
+    proto = tensor_pb2.TensorProto() if proto is None else proto
+    proto.dtype, field = _PROTO_FIELD[array.dtype]
+    proto.tensor_shape.SetInParent()  # a scalar still carries its (empty) shape
+    for size in array.shape:
+        proto.tensor_shape.dim.add().size = size
+    values = array.view(np.uint16) if array.dtype == np.float16 else array
+    getattr(proto, field).extend(values.ravel().tolist())
     return proto
 
 
@@ -99,7 +109,7 @@ def _from_proto(proto, dtype, key):
     shape = tuple(dim.size for dim in proto.tensor_shape.dim)
     if any(size < 0 for size in shape):
         raise invalid_argument(f"input '{key}' has a negative dimension: {list(shape)}")
-    count = int(np.prod(shape))
+    count = math.prod(shape)
     if proto.tensor_content:
         if dtype == tf.string:
             raise invalid_argument(f"input '{key}': string tensors cannot use tensor_content")
@@ -127,22 +137,6 @@ def _from_proto(proto, dtype, key):
     return _cast(np.array(values).reshape(shape), dtype, key)
 
 
-def _from_json(value, dtype, key):
-    if dtype == tf.string:
-        flat, shape = _flatten(value, key, _json_bytes)
-        array = np.empty(len(flat), dtype=object)
-        array[:] = flat
-        return array.reshape(shape)
-    try:
-        array = np.asarray(value)  # fast path: a rectangular list of numbers
-    except (ValueError, TypeError):
-        array = None
-    if array is None or array.dtype.kind not in "iuf":
-        flat, shape = _flatten(value, key, _json_number(dtype))
-        array = np.asarray(flat).reshape(shape)
-    return _cast(array, dtype, key)
-
-
 def _cast(array, dtype, key):
     target = np.dtype(dtype.as_numpy_dtype)
     if target.kind == "b":
@@ -164,70 +158,6 @@ def _cast(array, dtype, key):
     if target.kind == "f" and np.isinf(result).any() and np.isfinite(array).all():
         raise invalid_argument(f"input '{key}': a value is out of range for {dtype.name}")
     return result
-
-
-def _flatten(value, key, convert):
-    # Leaves of a nested JSON list, converted, and its shape; refuses ragged lists.
-    shape = []
-    probe = value
-    while isinstance(probe, list):
-        shape.append(len(probe))
-        probe = probe[0] if probe else None
-    flat = []
-
-    def visit(item, depth, path):
-        if isinstance(item, list):
-            if depth >= len(shape) or len(item) != shape[depth]:
-                raise invalid_argument(
-                    f"input '{key}' is ragged: the list at {path or 'top level'} has "
-                    f"{len(item)} elements where the first has "
-                    f"{shape[depth] if depth < len(shape) else 'none'}; all rows and "
-                    f"instances must have the same shape {shape}"
-                )
-            for index, child in enumerate(item):
-                visit(child, depth + 1, f"{path}[{index}]")
-        elif depth != len(shape):
-            raise invalid_argument(
-                f"input '{key}' is ragged: a value at {path or 'top level'} sits at depth "
-                f"{depth} but the first value at depth {len(shape)}"
-            )
-        else:
-            flat.append(convert(item, key, path))
-
-    visit(value, 0, "")
-    return flat, tuple(shape)
-
-
-def _type_error(item, key, path, expected):
-    kind = _JSON_TYPE.get(type(item), "Number")
-    return invalid_argument(
-        f"input '{key}': JSON Value: {json.dumps(item)[:80]} at {path or 'top level'} Type: {kind} "
-        f"is not of expected type: {expected}"
-    )
-
-
-def _json_number(dtype):
-    def convert(item, key, path):
-        if isinstance(item, bool) or not isinstance(item, int | float):
-            raise _type_error(item, key, path, dtype.name)
-        return item
-
-    return convert
-
-
-def _json_bytes(item, key, path):
-    if isinstance(item, str):
-        return item.encode("utf-8")
-    if isinstance(item, dict) and len(item) == 1 and isinstance(item.get("b64"), str):
-        text = item["b64"]
-        try:
-            return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-        except binascii.Error as error:
-            raise invalid_argument(
-                f"input '{key}': Unable to base64 decode the value at {path or 'top level'} "
-                f"({error})"
-            ) from error
-    raise _type_error(item, key, path, 'string (text or {"b64": ...})')
 
 
 def _check_shape(array, spec, key, signature_name):

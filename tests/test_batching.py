@@ -8,6 +8,7 @@ Example:
     .venv/bin/pytest tests/test_batching.py
 """
 
+import asyncio
 import concurrent.futures
 
 import grpc
@@ -17,9 +18,9 @@ import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 from serving import contract
-from serving.batching import BatchingOptions, BatchScheduler
-from serving.errors import ConfigError, ServingError, invalid_argument
-from serving.proto_config import parse_text
+from serving.batching import BatchScheduler
+from serving.batching_options import BatchingOptions
+from serving.errors import ServingError, invalid_argument
 from serving.server import build_server
 from serving.server_config import ServerConfig
 
@@ -73,6 +74,23 @@ def test_batching_merges_concurrent_tasks_and_splits_outputs(make_scheduler):
     assert [r["y"].tolist() for r in results] == [[2.0 * i] for i in range(8)]
 
 
+def test_batching_run_async_merges_awaiting_calls_and_fails_a_bad_one_alone(make_scheduler):
+    scheduler = make_scheduler(max_batch_size=4, batch_timeout_micros=LONG_TIMEOUT)
+    recorder = Recorder()
+
+    async def call_all():
+        calls = [
+            scheduler.run_async("key", recorder, {"x": np.array([value], np.float32)})
+            for value in (1.0, -1.0, 3.0, 4.0)
+        ]
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    results = asyncio.run(call_all())
+    assert recorder.batch_sizes == [4, 1, 1, 1, 1]
+    assert isinstance(results[1], ServingError) and results[1].message == "negative input"
+    assert [results[i]["y"].tolist() for i in (0, 2, 3)] == [[2.0], [6.0], [8.0]]
+
+
 def test_batching_pads_to_an_allowed_size_and_drops_the_padding(make_scheduler):
     scheduler = make_scheduler(max_batch_size=8, allowed_batch_sizes=(4, 8))
     recorder = Recorder()
@@ -92,22 +110,6 @@ def test_batching_refuses_tasks_over_the_max_batch_size(make_scheduler):
     scheduler = make_scheduler(max_batch_size=2)
     with pytest.raises(ServingError, match="Task size 3 is larger than maximum input batch size 2"):
         scheduler.run("key", Recorder(), {"x": np.zeros(3, np.float32)})
-
-
-def test_batching_options_come_from_batching_parameters():
-    parameters = parse_text(
-        "BatchingParameters",
-        "max_batch_size { value: 16 } batch_timeout_micros { value: 500 } "
-        "num_batch_threads { value: 3 } allowed_batch_sizes: 8 allowed_batch_sizes: 16",
-        "inline",
-    )
-    options = BatchingOptions.from_proto(parameters)
-    assert (options.max_batch_size, options.batch_timeout_micros) == (16, 500)
-    assert (options.num_batch_threads, options.max_enqueued_batches) == (3, 10)
-    assert options.allowed_batch_sizes == (8, 16)
-    assert BatchingOptions.from_proto(None).max_batch_size == 1000
-    with pytest.raises(ConfigError, match="must increase and end at max_batch_size 16"):
-        BatchingOptions(max_batch_size=16, allowed_batch_sizes=(8, 12))
 
 
 def test_batching_server_merges_concurrent_grpc_requests(
@@ -150,3 +152,52 @@ def test_batching_server_merges_concurrent_grpc_requests(
     signature = loaded_export.signatures[contract.PREDICT_PIXELS]
     scores = signature(**{contract.IMAGES: tf.constant(x_test[:concurrency])})[contract.SCORES]
     assert batched == [[int(c)] for c in np.argmax(scores.numpy(), 1)]
+
+
+@pytest.mark.parametrize("api", ["grpc", "rest"])
+def test_batching_server_batches_more_calls_than_it_has_threads(
+    api, exported_model, tmp_path, mnist, http
+):
+    # One API thread: a call waiting for its batch must hold none, or 8 calls never meet.
+    concurrency = 8
+    parameters = tmp_path / "batching.config"
+    parameters.write_text(
+        f"max_batch_size {{ value: {concurrency} }}\n"
+        f"batch_timeout_micros {{ value: {LONG_TIMEOUT} }}\n"
+        "num_batch_threads { value: 1 }\n"
+    )
+    config = ServerConfig(
+        port=0,
+        rest_api_port=0,
+        model_base_path=str(exported_model),
+        enable_batching=True,
+        batching_parameters_file=str(parameters),
+        grpc_max_threads=1,
+        rest_api_num_threads=1,
+        file_system_poll_wait_seconds=0,
+    )
+    _, (x_test, _) = mnist
+    with build_server(config) as server:
+        channel = grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}")
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        url = f"http://127.0.0.1:{server.rest_port}/v1/models/{contract.MODEL_NAME}:predict"
+
+        def predict(index):
+            pixels = x_test[index : index + 1]
+            if api == "rest":
+                body = {"signature_name": contract.PREDICT_PIXELS, "inputs": pixels.tolist()}
+                status, _, reply = http("POST", url, body)
+                assert status == 200, reply
+                return reply["outputs"][contract.CLASSES]
+            request = predict_pb2.PredictRequest()
+            request.model_spec.name = contract.MODEL_NAME
+            request.model_spec.signature_name = contract.PREDICT_PIXELS
+            request.inputs[contract.IMAGES].CopyFrom(tf.make_tensor_proto(pixels))
+            return list(stub.Predict(request, timeout=120).outputs[contract.CLASSES].int64_val)
+
+        with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+            classes = list(pool.map(predict, range(concurrency)))
+        scheduler = server.batch_scheduler
+        assert (scheduler.batches_run, scheduler.tasks_run) == (1, concurrency)
+        channel.close()
+    assert len(classes) == concurrency and all(len(c) == 1 for c in classes)

@@ -14,6 +14,7 @@ from google.protobuf import json_format
 from tensorflow.core.protobuf import saved_model_pb2
 
 from serving import contract
+from serving.rest_api import INLINE_BODY_BYTES
 from serving.server import build_server
 from serving.server_config import ServerConfig
 
@@ -97,6 +98,22 @@ def test_rest_predict_row_format_matches_the_model(model_url, http, digits):
     status, _, answer = http("POST", model_url + ":predict", body)
     assert status == 200
     assert_matches_model(answer["predictions"], scores)
+
+
+def test_rest_predict_large_body_is_read_off_the_loop_and_matches_the_model(
+    model_url, http, mnist, trained_model
+):
+    _, (x_test, _) = mnist
+    pixels = x_test[:200]
+    body = json.dumps({"signature_name": contract.PREDICT_PIXELS, "instances": pixels.tolist()})
+    assert len(body) > INLINE_BODY_BYTES
+    status, _, answer = http("POST", model_url + ":predict", body.encode())
+    assert status == 200
+    scores = trained_model(pixels.reshape(-1, 784).astype(np.float32) / 255.0).numpy()
+    assert_matches_model(answer["predictions"], scores)
+    ragged = body.replace("]]]}", "], [0]]]}")
+    status, _, answer = http("POST", model_url + ":predict", ragged.encode())
+    assert (status, answer) == (400, {"error": answer["error"]}) and "ragged" in answer["error"]
 
 
 def test_rest_predict_columnar_format_matches_the_model(model_url, http, digits):
