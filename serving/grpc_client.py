@@ -3,6 +3,9 @@
 Requests are tensorflow-serving-api's protos; output tensors are read from either
 `tensor_content` or the typed fields (`float_val`, `int64_val`, ...) that TF Serving
 fills, so it works the same against `tensorflow_model_server` and the local server.
+TensorProtos are built and read here with numpy directly: the same bytes as
+`tf.make_tensor_proto` and the same arrays as `tf.make_ndarray`, at a fraction of
+their per-request CPU.
 
 Example:
     python -m serving.client predict --grpc 127.0.0.1:8500 --mnist-index 0
@@ -10,7 +13,7 @@ Example:
 
 import grpc
 import numpy as np
-import tensorflow as tf
+from tensorflow.core.framework import tensor_pb2, types_pb2
 from tensorflow_serving.apis import (
     classification_pb2,
     model_pb2,
@@ -23,6 +26,96 @@ from serving.signature_io import RequestError, scores_by_label
 
 # gRPC's default 4 MiB receive limit is too small for large batches of images.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+# numpy dtype -> (DataType, typed value field, whether tf.make_tensor_proto packs it into
+# tensor_content when it holds more than one value).
+_DTYPES = {
+    np.dtype(np.float16): (types_pb2.DT_HALF, "half_val", True),
+    np.dtype(np.float32): (types_pb2.DT_FLOAT, "float_val", True),
+    np.dtype(np.float64): (types_pb2.DT_DOUBLE, "double_val", True),
+    np.dtype(np.int8): (types_pb2.DT_INT8, "int_val", True),
+    np.dtype(np.int16): (types_pb2.DT_INT16, "int_val", True),
+    np.dtype(np.int32): (types_pb2.DT_INT32, "int_val", True),
+    np.dtype(np.int64): (types_pb2.DT_INT64, "int64_val", True),
+    np.dtype(np.uint8): (types_pb2.DT_UINT8, "int_val", True),
+    np.dtype(np.uint16): (types_pb2.DT_UINT16, "int_val", False),
+    np.dtype(np.uint32): (types_pb2.DT_UINT32, "uint32_val", True),
+    np.dtype(np.uint64): (types_pb2.DT_UINT64, "uint64_val", True),
+    np.dtype(np.bool_): (types_pb2.DT_BOOL, "bool_val", False),
+}
+_BY_ENUM = {enum: (dtype, field) for dtype, (enum, field, _) in _DTYPES.items()}
+
+
+def encode_tensor(value):
+    """Builds the TensorProto that `tf.make_tensor_proto(value)` builds for a numpy array.
+
+    Args:
+        value: numpy array (others go through np.asarray); bytes, str or object arrays
+            become DT_STRING tensors of UTF-8 bytes.
+
+    Returns:
+        A TensorProto: numbers in `tensor_content` (typed fields for one value or
+        uint16/bool), strings in `string_val`.
+
+    Raises:
+        ValueError: for a dtype TensorProtos cannot carry.
+    """
+    array = np.asarray(value)
+    proto = tensor_pb2.TensorProto()
+    proto.tensor_shape.SetInParent()  # a scalar still carries an (empty) shape
+    for size in array.shape:
+        proto.tensor_shape.dim.add(size=size)
+    if array.dtype.kind in "OSU":
+        proto.dtype = types_pb2.DT_STRING
+        proto.string_val.extend(
+            item.encode() if isinstance(item, str) else item for item in array.ravel()
+        )
+        return proto
+    if array.dtype not in _DTYPES:
+        raise ValueError(f"cannot send a {array.dtype} array as a tensor")
+    proto.dtype, field, packed = _DTYPES[array.dtype]
+    if packed and array.size > 1:
+        proto.tensor_content = array.tobytes()
+    elif field == "half_val":
+        proto.half_val.extend(array.ravel().view(np.uint16).tolist())
+    else:
+        getattr(proto, field).extend(array.ravel().tolist())
+    return proto
+
+
+def decode_tensor(proto):
+    """Reads a TensorProto into the array `tf.make_ndarray(proto)` returns.
+
+    Args:
+        proto: a TensorProto with its values in `tensor_content` or a typed field.
+
+    Returns:
+        A writable numpy array of the proto's shape (object array of bytes for strings).
+
+    Raises:
+        RequestError: for a dtype this client does not read.
+    """
+    shape = [dim.size for dim in proto.tensor_shape.dim]
+    count = int(np.prod(shape, dtype=np.int64))
+    if proto.dtype == types_pb2.DT_STRING:
+        values = list(proto.string_val)
+        values += [values[-1] if values else ""] * (count - len(values))
+        return np.array(values, dtype=object).reshape(shape)
+    if proto.dtype not in _BY_ENUM:
+        raise RequestError(f"cannot read a tensor of DataType {proto.dtype}")
+    dtype, field = _BY_ENUM[proto.dtype]
+    if proto.tensor_content:
+        return np.frombuffer(proto.tensor_content, dtype=dtype).reshape(shape).copy()
+    if field == "half_val":
+        values = np.fromiter(proto.half_val, dtype=np.uint16).view(np.float16)
+    else:
+        values = np.fromiter(getattr(proto, field), dtype=dtype)
+    if values.size == 0:
+        return np.zeros(shape, dtype)
+    if values.size != count:
+        # TF Serving may send one value for a tensor of equal values; the last one repeats.
+        values = np.pad(values, (0, count - values.size), "edge")
+    return values.reshape(shape)
 
 
 def check_target(target):
@@ -96,9 +189,9 @@ class GrpcClient:
         request.model_spec.CopyFrom(self._spec)
         request.model_spec.signature_name = signature
         for key, value in inputs.items():
-            request.inputs[key].CopyFrom(tf.make_tensor_proto(value))
+            request.inputs[key].CopyFrom(encode_tensor(value))
         response = await self._call(self._stub.Predict, request)
-        return {key: tf.make_ndarray(tensor) for key, tensor in response.outputs.items()}
+        return {key: decode_tensor(tensor) for key, tensor in response.outputs.items()}
 
     async def classify(self, features, signature=contract.CLASSIFY):
         """Calls PredictionService.Classify with one tf.Example per row.

@@ -3,13 +3,16 @@
 It speaks TF Serving's JSON: columnar `inputs` for predict, `examples` for classify
 (answered under "results", as TF Serving's json_tensor.cc writes it; the REST guide's
 "result" is a typo), `{"b64": ...}` for binary strings and `{"error": ...}` bodies, so
-it works the same against `tensorflow_model_server` and the local server.
+it works the same against `tensorflow_model_server` and the local server. uint8 pixel
+arrays are written as JSON text by numpy (byte for byte what `json.dumps` writes) rather
+than through Python lists, which cost most of a large request's CPU.
 
 Example:
     python -m serving.client predict --rest http://127.0.0.1:8501 --mnist-index 0
 """
 
 import base64
+import functools
 import json
 import urllib.parse
 
@@ -20,6 +23,14 @@ from serving import contract
 from serving.signature_io import RequestError, scores_by_label
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+
+# Each byte value's JSON text and a comma, as rows of 4 bytes with a mask of those used.
+_TOKENS = np.zeros((256, 4), np.uint8)
+_TOKEN_USED = np.zeros((256, 4), bool)
+for _value in range(256):
+    _token = np.frombuffer(f"{_value},".encode(), np.uint8)
+    _TOKENS[_value, : _token.size], _TOKEN_USED[_value, : _token.size] = _token, True
+_TOKEN_LENGTHS = _TOKEN_USED.sum(axis=1)
 
 
 def check_url(url):
@@ -47,6 +58,62 @@ def to_json(value):
         flat = [{"b64": base64.b64encode(item).decode("ascii")} for item in array.ravel()]
         return np.array(flat, dtype=object).reshape(array.shape).tolist()
     return array.tolist()
+
+
+@functools.lru_cache(maxsize=32)
+def _brackets(shape):
+    """Where an array of `shape` opens and closes sub-arrays: (element indices, bytes).
+
+    Returns:
+        int array [k], the element each bracket belongs to, and uint8 array [k]: "[" goes
+        before that element's digits, "]" after them (before its comma).
+    """
+    index = np.arange(int(np.prod(shape)))[:, None]
+    spans = np.cumprod(shape[::-1])[::-1]  # elements in one sub-array of each axis
+    opens = np.repeat(index[:, 0], (index % spans == 0).sum(axis=1))
+    closes = np.repeat(index[:, 0], ((index + 1) % spans == 0).sum(axis=1))
+    brackets = np.repeat(np.array([ord("["), ord("]")], np.uint8), [opens.size, closes.size])
+    return np.concatenate([opens, closes]), brackets, opens.size
+
+
+def uint8_json(array):
+    """Writes a uint8 array as compact JSON nested lists, as json.dumps(array.tolist()) would.
+
+    Args:
+        array: uint8 array of at least one dimension and one element.
+
+    Returns:
+        The JSON text, e.g. "[[0,255],[7,8]]".
+    """
+    flat = array.ravel()
+    lengths = _TOKEN_LENGTHS[flat]
+    text = _TOKENS[flat][_TOKEN_USED[flat]]  # "d,dd,ddd,..." with a trailing comma
+    commas = np.cumsum(lengths) - 1
+    elements, brackets, num_opens = _brackets(array.shape)
+    positions = (commas - lengths + 1)[elements]
+    positions[num_opens:] = commas[elements[num_opens:]]
+    order = np.argsort(positions, kind="stable")
+    return np.insert(text, positions[order], brackets[order])[:-1].tobytes().decode()
+
+
+def request_body(signature, inputs):
+    """The compact JSON text of a columnar predict request.
+
+    Args:
+        signature: the signature name.
+        inputs: dict of input key to array (bytes arrays become b64 objects).
+
+    Returns:
+        str, equal to json.dumps({"signature_name": ..., "inputs": ...}) with compact
+        separators.
+    """
+    values = []
+    for key, value in inputs.items():
+        array = np.asarray(value)
+        fast = array.dtype == np.uint8 and array.ndim and array.size
+        text = uint8_json(array) if fast else json.dumps(to_json(array), separators=(",", ":"))
+        values.append(f"{json.dumps(key)}:{text}")
+    return f'{{"signature_name":{json.dumps(signature)},"inputs":{{{",".join(values)}}}}}'
 
 
 class RestClient:
@@ -93,8 +160,7 @@ class RestClient:
         Raises:
             RequestError: with TF Serving's error message or the connection failure.
         """
-        body = {"signature_name": signature, "inputs": {k: to_json(v) for k, v in inputs.items()}}
-        reply = await self._post("predict", body)
+        reply = await self._post("predict", request_body(signature, inputs))
         outputs = reply.get("outputs")
         if not isinstance(outputs, dict):
             raise RequestError(f"predict answered no named outputs: {str(reply)[:200]}")
@@ -115,18 +181,18 @@ class RestClient:
         """
         # Python floats serialize with a decimal point, so TF Serving parses a float_list.
         examples = [{contract.EXAMPLE_FEATURE: row} for row in np.asarray(features).tolist()]
-        reply = await self._post("classify", {"signature_name": signature, "examples": examples})
+        body = {"signature_name": signature, "examples": examples}
+        reply = await self._post("classify", json.dumps(body, separators=(",", ":")))
         results = reply.get("results")
         if not isinstance(results, list) or len(results) != len(examples):
             raise RequestError(f"classify answered no result per example: {str(reply)[:200]}")
         return np.stack([scores_by_label(pairs) for pairs in results])
 
     async def _post(self, verb, body):
+        """POSTs JSON text (compact separators: less to encode and send) to `:verb`."""
         url = f"{self._model_url}:{verb}"
         try:
-            # Compact separators: half the encoding time and a smaller body than the default.
-            data = json.dumps(body, separators=(",", ":"))
-            async with self._session.post(url, data=data, headers=JSON_HEADERS) as response:
+            async with self._session.post(url, data=body, headers=JSON_HEADERS) as response:
                 status, text = response.status, await response.text()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise RequestError(f"{url}: {type(error).__name__}: {error}") from error

@@ -19,7 +19,7 @@ from tensorflow_serving.apis import (
 )
 
 from serving import contract
-from serving.grpc_client import GrpcClient, check_target
+from serving.grpc_client import GrpcClient, check_target, decode_tensor, encode_tensor
 from serving.signature_io import RequestError
 
 
@@ -135,3 +135,53 @@ def test_grpcclient_status_code_becomes_serving_error():
 def test_check_target_rejects_what_is_not_host_port(target):
     with pytest.raises(ValueError, match="HOST:PORT"):
         check_target(target)
+
+
+TENSOR_CASES = [
+    np.arange(2 * 28 * 28, dtype=np.int64).reshape(2, 28, 28).astype(np.uint8),
+    np.full((1, 28, 28), 0.25),
+    np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3),
+    np.array([1.5], np.float32),
+    np.array(3, np.int64),
+    np.arange(6, dtype=np.float16).reshape(3, 2),
+    np.array([2.5], np.float16),
+    np.array([-1, 2], np.int8),
+    np.arange(4, dtype=np.int32),
+    np.arange(4, dtype=np.uint16),
+    np.array([True, False]),
+    np.array([7], np.uint32),
+    np.zeros((0, 3), np.float32),
+    np.array([b"\x89PNG fake", b"\x00b"], dtype=object),
+    np.array(["caf\u00e9"]),
+]
+
+
+@pytest.mark.parametrize("array", TENSOR_CASES, ids=lambda a: f"{a.dtype}{list(a.shape)}")
+def test_encode_tensor_writes_the_bytes_of_make_tensor_proto(array):
+    encoded = encode_tensor(array).SerializeToString(deterministic=True)
+    assert encoded == tf.make_tensor_proto(array).SerializeToString(deterministic=True)
+
+
+@pytest.mark.parametrize("array", TENSOR_CASES, ids=lambda a: f"{a.dtype}{list(a.shape)}")
+def test_decode_tensor_reads_what_make_ndarray_reads(array):
+    proto = tf.make_tensor_proto(array)
+    decoded, expected = decode_tensor(proto), tf.make_ndarray(proto)
+    assert decoded.dtype == expected.dtype and decoded.shape == expected.shape
+    np.testing.assert_array_equal(decoded, expected)
+    decoded[...] = decoded  # writable, as make_ndarray's copy is
+
+
+def test_decode_tensor_repeats_the_last_typed_value_to_fill_the_shape():
+    proto = typed_tensor(types_pb2.DT_FLOAT, [2, 2], [0.5])
+    np.testing.assert_array_equal(decode_tensor(proto), tf.make_ndarray(proto))
+    np.testing.assert_array_equal(decode_tensor(proto), np.full((2, 2), 0.5, np.float32))
+
+
+def test_decode_tensor_refuses_a_dtype_it_cannot_read():
+    with pytest.raises(RequestError, match="DataType"):
+        decode_tensor(tensor_pb2.TensorProto(dtype=types_pb2.DT_COMPLEX64))
+
+
+def test_encode_tensor_refuses_a_dtype_tensors_cannot_carry():
+    with pytest.raises(ValueError, match="complex"):
+        encode_tensor(np.zeros(2, np.complex64))

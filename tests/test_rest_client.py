@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from serving import contract
-from serving.rest_client import RestClient, check_url, to_json
+from serving.rest_client import RestClient, check_url, request_body, to_json
 from serving.signature_io import RequestError
 
 PROBABILITIES = [[0.0] * 3 + [1.0] + [0.0] * 6]
@@ -129,3 +129,24 @@ def test_check_url_rejects_what_is_not_an_http_url(url):
 
 def test_to_json_keeps_shapes_of_nested_arrays():
     assert to_json(np.zeros((2, 1, 2), dtype=np.uint8)) == [[[0, 0]], [[0, 0]]]
+
+
+@pytest.mark.parametrize(
+    "shape", [(1, 28, 28), (32, 28, 28), (3,), (2, 1, 2), (4, 5), (1,), (0, 3)]
+)
+def test_request_body_is_the_json_dumps_text_for_uint8_pixels(shape):
+    pixels = np.random.default_rng(0).integers(0, 256, shape).astype(np.uint8)
+    pixels.flat[:2] = [0, 255]
+    for inputs in ({"images": pixels}, {"images": pixels, "n\u00e9": np.array([b"x"], object)}):
+        expected = {
+            "signature_name": "s\u00e9",
+            "inputs": {k: to_json(v) for k, v in inputs.items()},
+        }
+        assert request_body("s\u00e9", inputs) == json.dumps(expected, separators=(",", ":"))
+
+
+def test_request_body_writes_other_dtypes_through_json_dumps():
+    inputs = {"images": np.array([[0.5, 1 / 3]], np.float32), "n": np.array(7, np.uint8)}
+    body = json.loads(request_body("sig", inputs))
+    third = float(np.float32(1 / 3))  # float32 values keep their float32 rounding
+    assert body == {"signature_name": "sig", "inputs": {"images": [[0.5, third]], "n": 7}}
