@@ -112,24 +112,33 @@ def test_batching_refuses_tasks_over_the_max_batch_size(make_scheduler):
         scheduler.run("key", Recorder(), {"x": np.zeros(3, np.float32)})
 
 
-def test_batching_server_merges_concurrent_grpc_requests(
-    exported_model, loaded_export, tmp_path, mnist
-):
-    concurrency = 8
+def batching_server_config(exported_model, tmp_path, batch_size, **overrides):
+    """A server config that batches up to `batch_size` calls on one batch thread.
+
+    The long timeout means a batch runs only once `batch_size` calls have arrived.
+    """
     parameters = tmp_path / "batching.config"
     parameters.write_text(
-        f"max_batch_size {{ value: {concurrency} }}\n"
+        f"max_batch_size {{ value: {batch_size} }}\n"
         f"batch_timeout_micros {{ value: {LONG_TIMEOUT} }}\n"
         "num_batch_threads { value: 1 }\n"
     )
-    config = ServerConfig(
+    return ServerConfig(
         port=0,
         rest_api_port=0,
         model_base_path=str(exported_model),
         enable_batching=True,
         batching_parameters_file=str(parameters),
         file_system_poll_wait_seconds=0,
+        **overrides,
     )
+
+
+def test_batching_server_merges_concurrent_grpc_requests(
+    exported_model, loaded_export, tmp_path, mnist
+):
+    concurrency = 8
+    config = batching_server_config(exported_model, tmp_path, concurrency)
     _, (x_test, _) = mnist
     with build_server(config) as server:
         channel = grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}")
@@ -160,21 +169,8 @@ def test_batching_server_batches_more_calls_than_it_has_threads(
 ):
     # One API thread: a call waiting for its batch must hold none, or 8 calls never meet.
     concurrency = 8
-    parameters = tmp_path / "batching.config"
-    parameters.write_text(
-        f"max_batch_size {{ value: {concurrency} }}\n"
-        f"batch_timeout_micros {{ value: {LONG_TIMEOUT} }}\n"
-        "num_batch_threads { value: 1 }\n"
-    )
-    config = ServerConfig(
-        port=0,
-        rest_api_port=0,
-        model_base_path=str(exported_model),
-        enable_batching=True,
-        batching_parameters_file=str(parameters),
-        grpc_max_threads=1,
-        rest_api_num_threads=1,
-        file_system_poll_wait_seconds=0,
+    config = batching_server_config(
+        exported_model, tmp_path, concurrency, grpc_max_threads=1, rest_api_num_threads=1
     )
     _, (x_test, _) = mnist
     with build_server(config) as server:
