@@ -22,28 +22,15 @@ from tensorflow_serving.apis import (
 )
 
 from serving import contract
+from serving.proto_dtypes import BY_ENUM, STRING_FIELD, VALUE_FIELDS
 from serving.signature_io import RequestError, scores_by_label
 
 # gRPC's default 4 MiB receive limit is too small for large batches of images.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
-# numpy dtype -> (DataType, typed value field, whether tf.make_tensor_proto packs it into
-# tensor_content when it holds more than one value).
-_DTYPES = {
-    np.dtype(np.float16): (types_pb2.DT_HALF, "half_val", True),
-    np.dtype(np.float32): (types_pb2.DT_FLOAT, "float_val", True),
-    np.dtype(np.float64): (types_pb2.DT_DOUBLE, "double_val", True),
-    np.dtype(np.int8): (types_pb2.DT_INT8, "int_val", True),
-    np.dtype(np.int16): (types_pb2.DT_INT16, "int_val", True),
-    np.dtype(np.int32): (types_pb2.DT_INT32, "int_val", True),
-    np.dtype(np.int64): (types_pb2.DT_INT64, "int64_val", True),
-    np.dtype(np.uint8): (types_pb2.DT_UINT8, "int_val", True),
-    np.dtype(np.uint16): (types_pb2.DT_UINT16, "int_val", False),
-    np.dtype(np.uint32): (types_pb2.DT_UINT32, "uint32_val", True),
-    np.dtype(np.uint64): (types_pb2.DT_UINT64, "uint64_val", True),
-    np.dtype(np.bool_): (types_pb2.DT_BOOL, "bool_val", False),
-}
-_BY_ENUM = {enum: (dtype, field) for dtype, (enum, field, _) in _DTYPES.items()}
+# Dtypes that tf.make_tensor_proto keeps in their typed field even when it holds more
+# than one value; every other numeric array is packed into tensor_content.
+_UNPACKED = (np.dtype(np.uint16), np.dtype(np.bool_))
 
 
 def encode_tensor(value):
@@ -66,15 +53,15 @@ def encode_tensor(value):
     for size in array.shape:
         proto.tensor_shape.dim.add(size=size)
     if array.dtype.kind in "OSU":
-        proto.dtype = types_pb2.DT_STRING
+        proto.dtype = STRING_FIELD[0]
         proto.string_val.extend(
             item.encode() if isinstance(item, str) else item for item in array.ravel()
         )
         return proto
-    if array.dtype not in _DTYPES:
+    if array.dtype not in VALUE_FIELDS:
         raise ValueError(f"cannot send a {array.dtype} array as a tensor")
-    proto.dtype, field, packed = _DTYPES[array.dtype]
-    if packed and array.size > 1:
+    proto.dtype, field = VALUE_FIELDS[array.dtype]
+    if array.dtype not in _UNPACKED and array.size > 1:
         proto.tensor_content = array.tobytes()
     elif field == "half_val":
         proto.half_val.extend(array.ravel().view(np.uint16).tolist())
@@ -101,9 +88,9 @@ def decode_tensor(proto):
         values = list(proto.string_val)
         values += [values[-1] if values else ""] * (count - len(values))
         return np.array(values, dtype=object).reshape(shape)
-    if proto.dtype not in _BY_ENUM:
+    if proto.dtype not in BY_ENUM:
         raise RequestError(f"cannot read a tensor of DataType {proto.dtype}")
-    dtype, field = _BY_ENUM[proto.dtype]
+    dtype, field = BY_ENUM[proto.dtype]
     if proto.tensor_content:
         return np.frombuffer(proto.tensor_content, dtype=dtype).reshape(shape).copy()
     if field == "half_val":

@@ -21,19 +21,12 @@ from tensorflow.core.framework import tensor_pb2
 
 from serving.errors import invalid_argument
 from serving.json_values import from_json
+from serving.proto_dtypes import STRING_FIELD, VALUE_FIELDS
 
-# The TensorProto field that holds each dtype's values when tensor_content is empty.
-_VALUE_FIELD = {
-    tf.float32: "float_val", tf.float64: "double_val", tf.float16: "half_val",
-    tf.int8: "int_val", tf.int16: "int_val", tf.int32: "int_val", tf.uint8: "int_val",
-    tf.uint16: "int_val", tf.int64: "int64_val", tf.uint32: "uint32_val",
-    tf.uint64: "uint64_val", tf.bool: "bool_val", tf.string: "string_val",
-}  # fmt: skip
-# The same by numpy dtype, with the DataType enum: what an output array is written as.
-_PROTO_FIELD = {
-    np.dtype(dtype.as_numpy_dtype): (dtype.as_datatype_enum, field)
-    for dtype, field in _VALUE_FIELD.items()
-}
+# The TensorProto field that holds each TF dtype's values when tensor_content is empty.
+_VALUE_FIELD = {tf.as_dtype(enum): field for enum, field in [*VALUE_FIELDS.values(), STRING_FIELD]}
+# By numpy dtype, with the DataType enum: what an output array is written as.
+_PROTO_FIELD = {**VALUE_FIELDS, np.dtype(object): STRING_FIELD}
 
 
 def prepare_inputs(signature, inputs):
