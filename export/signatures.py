@@ -19,6 +19,7 @@ Example:
 import tensorflow as tf
 
 from export.image import fit_images
+from model.data import scale_pixels
 from serving import contract
 
 IMAGE_SHAPE = [None, contract.IMAGE_SIZE, contract.IMAGE_SIZE]
@@ -55,7 +56,7 @@ def serving_functions(model):
         return _predict_outputs(model, _flatten(images))
 
     def pixels(images):
-        return _predict_outputs(model, _flatten(tf.cast(images, tf.float32) / 255.0))
+        return _predict_outputs(model, scale_pixels(images))
 
     def image_bytes(image_bytes):
         return _predict_outputs(model, _flatten(fit_images(image_bytes)))

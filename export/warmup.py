@@ -22,6 +22,7 @@ from tensorflow_serving.apis import (
 )
 
 from serving import contract
+from serving.signature_io import example_features, pixel_inputs
 
 
 def sample_pixels():
@@ -53,7 +54,7 @@ def _predict_log(signature_name, key, value):
 
 
 def _classify_log(pixels):
-    flat = (pixels.astype(np.float32) / 255.0).reshape(-1)
+    flat = example_features(pixels)[0]
     feature = tf.train.Feature(float_list=tf.train.FloatList(value=flat))
     example = tf.train.Example(
         features=tf.train.Features(feature={contract.EXAMPLE_FEATURE: feature})
@@ -76,7 +77,9 @@ def warmup_logs():
     pixels = sample_pixels()[np.newaxis]
     logs = {
         contract.SERVING_DEFAULT: _predict_log(
-            contract.SERVING_DEFAULT, contract.IMAGES, pixels.astype(np.float32) / 255.0
+            contract.SERVING_DEFAULT,
+            contract.IMAGES,
+            pixel_inputs(pixels, contract.SERVING_DEFAULT)[contract.IMAGES],
         ),
         contract.PREDICT_PIXELS: _predict_log(contract.PREDICT_PIXELS, contract.IMAGES, pixels),
         contract.PREDICT_IMAGE_BYTES: _predict_log(

@@ -27,6 +27,28 @@ class ExportError(RuntimeError):
     """An export that failed midway; the base path was left as it was."""
 
 
+def version_dirs(base_path):
+    """Maps each version in a base path to its directory, as TF Serving sees them.
+
+    Only subdirectories whose names are all digits are versions, so the exporter's
+    `.tmp-*` directories never are. The local server polls with this too.
+
+    Args:
+        base_path: directory holding one subdirectory per version.
+
+    Returns:
+        dict of int version -> str path.
+
+    Raises:
+        OSError: if base_path cannot be listed.
+    """
+    return {
+        int(entry.name): entry.path
+        for entry in os.scandir(base_path)
+        if entry.is_dir() and entry.name.isascii() and entry.name.isdigit()
+    }
+
+
 def numeric_versions(base_path):
     """Lists the versions present in a base path, as TF Serving would see them.
 
@@ -36,14 +58,9 @@ def numeric_versions(base_path):
     Returns:
         Sorted list of ints, the names of the numeric subdirectories.
     """
-    base = pathlib.Path(base_path)
-    if not base.is_dir():
+    if not pathlib.Path(base_path).is_dir():
         return []
-    return sorted(
-        int(entry.name)
-        for entry in base.iterdir()
-        if entry.is_dir() and entry.name.isascii() and entry.name.isdigit()
-    )
+    return sorted(version_dirs(base_path))
 
 
 def next_version(base_path):
@@ -110,8 +127,9 @@ def atomic_version_dir(base_path, version):
         if target.exists():
             raise FileExistsError(f"{target} appeared while exporting")
         os.chmod(temp, DIRECTORY_MODE)
-        # Renaming a directory onto an existing non-empty one fails, so a version that
-        # appears after the check above is still not overwritten.
+        # A version that appears after the check above as a non-empty directory makes the
+        # rename fail; an empty one would be replaced (rename(2)), so one base path takes
+        # one exporter at a time.
         os.rename(temp, target)
     except BaseException as error:
         shutil.rmtree(temp, ignore_errors=True)

@@ -71,6 +71,18 @@ def load_mnist(path=None):
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
+def scale_pixels(images):
+    """The pixel preprocessing shared by training and the exported predict_pixels signature.
+
+    Args:
+        images: uint8 array or tensor [n, 28, 28], values 0-255.
+
+    Returns:
+        float32 tensor [n, 784] in [0, 1].
+    """
+    return tf.reshape(tf.cast(images, tf.float32) / 255.0, [-1, 28 * 28])
+
+
 def preprocess(images, labels, num_classes=10):
     """Scales uint8 images to [0, 1] floats, flattens them and one-hot encodes labels.
 
@@ -82,7 +94,7 @@ def preprocess(images, labels, num_classes=10):
     Returns:
         `(x, y)`: float32 [n, 784] and float32 [n, num_classes].
     """
-    x = tf.reshape(tf.cast(images, tf.float32) / 255.0, [-1, 28 * 28])
+    x = scale_pixels(images)
     y = tf.one_hot(tf.cast(labels, tf.int32), num_classes)
     return x, y
 

@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import pathlib
+import random
 import sys
 
 import keras
@@ -79,7 +80,10 @@ def train(config, print_fn=print):
     run_dir = pathlib.Path(config.run_dir or default_run_dir())
     (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
 
-    shuffle_seed = (config.seed or 0) if config.shuffle else None
+    shuffle_seed = None
+    if config.shuffle:
+        # Unseeded runs draw a fresh shuffle seed; metrics.json records it either way.
+        shuffle_seed = config.seed if config.seed is not None else random.randrange(2**31)
     train_data = make_dataset(x_train, y_train, config.batch_size, shuffle_seed)
     test_data = make_dataset(x_test, y_test, config.batch_size)
     model = ManualMLP(hidden_units=config.hidden_units, seed=config.seed)
@@ -125,6 +129,7 @@ def train(config, print_fn=print):
         "test_loss": float(test_loss),
         "seconds_per_epoch": timer.seconds_per_epoch,
         "train_examples": int(len(x_train)),
+        "shuffle_seed": shuffle_seed,
     }
     if config.export_base:
         export_path = export_model(
@@ -161,6 +166,11 @@ def build_parser():
 
 
 def main(argv=None):
+    """Trains as the command line says; exits 1 with a one-line reason on bad input.
+
+    Args:
+        argv: the arguments without the program name; None means sys.argv[1:].
+    """
     args = build_parser().parse_args(argv)
     try:
         config = config_lib.make_config(**vars(args))

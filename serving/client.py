@@ -187,6 +187,11 @@ def run(args):
 
 
 def main(argv=None):
+    """Runs one client command; exits 0, or 1 with a one-line reason.
+
+    Args:
+        argv: the arguments without the program name; None means sys.argv[1:].
+    """
     args = build_parser().parse_args(argv)
     try:
         check_args(args)

@@ -56,6 +56,11 @@ def demo(base_path, index, print_fn=print):
 
 
 def main(argv=None):
+    """Runs the demo on the command line's base path; exits non-zero with one line on failure.
+
+    Args:
+        argv: the arguments without the program name; None means sys.argv[1:].
+    """
     parser = cli.OneLineParser(prog="python -m serving.demo", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--model-base-path",

@@ -14,9 +14,9 @@ Example:
 
 import dataclasses
 import logging
-import os
 import threading
 
+from export.writer import version_dirs
 from serving.errors import ConfigError, ServingError, invalid_argument, not_found
 
 log = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ class ModelManager:
     def _update(self, model):
         base = model.config.base_path
         try:
-            on_disk = _list_versions(base)
+            on_disk = version_dirs(base)
         except OSError as error:
             # A base path that is gone for a moment must not unload what is serving.
             log.warning(
@@ -224,15 +224,6 @@ class ModelManager:
     def _set_status(self, model, status):
         with self._lock:
             model.statuses[status.version] = status
-
-
-def _list_versions(base):
-    # version -> directory; only all-digit directory names are versions.
-    return {
-        int(entry.name): entry.path
-        for entry in os.scandir(base)
-        if entry.is_dir() and entry.name.isascii() and entry.name.isdigit()
-    }
 
 
 def _aspired(policy, on_disk):

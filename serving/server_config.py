@@ -9,6 +9,7 @@ Example:
 """
 
 import dataclasses
+import logging
 import os
 import pathlib
 
@@ -61,8 +62,9 @@ class ServerConfig:
         if not self.host:
             raise ConfigError("--host must not be empty")
         if self.model_config_file and (self.model_name or self.model_base_path):
-            raise ConfigError(
-                "--model_config_file cannot be combined with --model_name or --model_base_path"
+            # tensorflow_model_server ignores them too; docker-compose.yml relies on that.
+            logging.getLogger(__name__).warning(
+                "--model_name and --model_base_path are ignored: --model_config_file is given"
             )
         if self.batching_parameters_file and not self.enable_batching:
             raise ConfigError("--batching_parameters_file needs --enable_batching")

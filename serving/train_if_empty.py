@@ -19,6 +19,11 @@ PROG = "python -m serving.train_if_empty"
 
 
 def main(argv=None):
+    """Trains and exports unless `--export-base` already holds a numbered version.
+
+    Args:
+        argv: `python -m model.train`'s arguments; None means sys.argv[1:].
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = train.build_parser()
     parser.prog = PROG

@@ -45,7 +45,6 @@ def test_defaults_serve_the_contract_model_on_the_contract_ports():
         ({"port": -1}, "--port must be in 0..65535"),
         ({"grpc_max_threads": 0}, "--grpc_max_threads must be positive"),
         ({"file_system_poll_wait_seconds": -1}, "must be >= 0"),
-        ({"model_config_file": "m.config", "model_name": "x"}, "cannot be combined"),
         ({"batching_parameters_file": "b.config"}, "needs --enable_batching"),
         ({"host": ""}, "--host must not be empty"),
     ],
@@ -53,6 +52,17 @@ def test_defaults_serve_the_contract_model_on_the_contract_ports():
 def test_server_config_refuses_bad_values(fields, message):
     with pytest.raises(ConfigError, match=message):
         ServerConfig(**fields)
+
+
+def test_server_config_file_wins_over_single_model_flags_as_in_tf_serving(tmp_path, caplog):
+    (tmp_path / "a").mkdir()
+    models = tmp_path / "models.config"
+    models.write_text(
+        f'model_config_list {{ config {{ name: "a" base_path: "{tmp_path / "a"}" }} }}'
+    )
+    config = ServerConfig(model_config_file=str(models), model_name="x", model_base_path="/nope")
+    assert [model.name for model in config.load().models] == ["a"]
+    assert "--model_name and --model_base_path are ignored" in caplog.text
 
 
 def test_load_reads_the_model_batching_and_monitoring_files(tmp_path, monkeypatch):

@@ -75,6 +75,20 @@ def test_train_tuned_short_run_clears_measured_bound(tmp_path):
     assert metrics["test_accuracy"] >= TUNED_TWO_EPOCH_BOUND
 
 
+def test_train_tuned_recipe_reaches_98_percent_in_10_epochs(tmp_path):
+    # The requirement, run in full (about 15 s here); measured 98.26-98.34%.
+    metrics = train(make_config("tuned", seed=0, verbose=0, run_dir=tmp_path), print_fn=print)
+    assert metrics["epochs"] == 10 and metrics["test_accuracy"] >= 0.98
+
+
+def test_train_unseeded_runs_draw_and_record_a_shuffle_seed(tmp_path):
+    seeds = []
+    for run in ("a", "b"):
+        config = make_config("tuned", epochs=1, train_limit=512, verbose=0, run_dir=tmp_path / run)
+        seeds.append(train(config, print_fn=lambda line: None)["shuffle_seed"])
+    assert all(isinstance(seed, int) for seed in seeds) and seeds[0] != seeds[1]
+
+
 def test_train_diverging_rate_raises_and_saves_no_model(tmp_path):
     config = make_config(
         "seed", learning_rate=1e6, epochs=2, train_limit=2048, verbose=0, run_dir=tmp_path
