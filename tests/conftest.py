@@ -12,6 +12,7 @@ import tensorflow as tf
 from export import export_model
 from model import ManualMLP, load_mnist, make_dataset
 from serving import contract
+from serving.servable import Servable
 from serving.server import build_server
 from serving.server_config import ServerConfig
 
@@ -45,6 +46,12 @@ def exported_model(trained_model, mnist, tmp_path_factory):
         metadata={"recipe": "conftest", "test_accuracy": float(evaluation["accuracy"])},
     )
     return base_path
+
+
+@pytest.fixture(scope="session")
+def servable(exported_model):
+    """Version 1 of `exported_model` loaded as the local server holds a version."""
+    return Servable(contract.MODEL_NAME, 1, exported_model / "1")
 
 
 @pytest.fixture(scope="session")

@@ -112,6 +112,15 @@ def test_batching_refuses_tasks_over_the_max_batch_size(make_scheduler):
         scheduler.run("key", Recorder(), {"x": np.zeros(3, np.float32)})
 
 
+def grpc_predict_classes(stub, pixels):
+    """Sends uint8 digits [n, 28, 28] to predict_pixels over gRPC; returns their classes."""
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = contract.MODEL_NAME
+    request.model_spec.signature_name = contract.PREDICT_PIXELS
+    request.inputs[contract.IMAGES].CopyFrom(tf.make_tensor_proto(pixels))
+    return list(stub.Predict(request, timeout=120).outputs[contract.CLASSES].int64_val)
+
+
 def batching_server_config(exported_model, tmp_path, batch_size, **overrides):
     """A server config that batches up to `batch_size` calls on one batch thread.
 
@@ -145,13 +154,7 @@ def test_batching_server_merges_concurrent_grpc_requests(
         stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
 
         def predict(index):
-            request = predict_pb2.PredictRequest()
-            request.model_spec.name = contract.MODEL_NAME
-            request.model_spec.signature_name = contract.PREDICT_PIXELS
-            request.inputs[contract.IMAGES].CopyFrom(
-                tf.make_tensor_proto(x_test[index : index + 1])
-            )
-            return list(stub.Predict(request, timeout=120).outputs[contract.CLASSES].int64_val)
+            return grpc_predict_classes(stub, x_test[index : index + 1])
 
         with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
             batched = list(pool.map(predict, range(concurrency)))
@@ -185,11 +188,7 @@ def test_batching_server_batches_more_calls_than_it_has_threads(
                 status, _, reply = http("POST", url, body)
                 assert status == 200, reply
                 return reply["outputs"][contract.CLASSES]
-            request = predict_pb2.PredictRequest()
-            request.model_spec.name = contract.MODEL_NAME
-            request.model_spec.signature_name = contract.PREDICT_PIXELS
-            request.inputs[contract.IMAGES].CopyFrom(tf.make_tensor_proto(pixels))
-            return list(stub.Predict(request, timeout=120).outputs[contract.CLASSES].int64_val)
+            return grpc_predict_classes(stub, pixels)
 
         with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
             classes = list(pool.map(predict, range(concurrency)))

@@ -9,12 +9,6 @@ import pytest
 
 from serving import contract, inference
 from serving.errors import ServingError
-from serving.servable import Servable
-
-
-@pytest.fixture(scope="module")
-def servable(exported_model):
-    return Servable(contract.MODEL_NAME, 1, exported_model / "1")
 
 
 def test_predict_defaults_to_serving_default_and_filters_outputs(servable):

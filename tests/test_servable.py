@@ -13,11 +13,6 @@ from serving.errors import ServingError
 from serving.servable import Servable
 
 
-@pytest.fixture(scope="module")
-def servable(exported_model):
-    return Servable(contract.MODEL_NAME, 1, exported_model / "1")
-
-
 def test_servable_describes_the_contract_signatures(servable):
     signatures = servable.signatures
     assert set(contract.SIGNATURES) <= set(signatures)
