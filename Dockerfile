@@ -1,6 +1,6 @@
 # Trainer image for docker-compose.yml: trains the model and exports a SavedModel
 # version into the mounted base path unless one is there already
-# (serving/train_if_empty.py). The serving side is the official tensorflow/serving
+# (model/train_if_empty.py). The serving side is the official tensorflow/serving
 # image and needs nothing from here.
 #
 #   docker build -t mnist-trainer .
@@ -30,4 +30,4 @@ COPY serving ./serving
 COPY data ./data
 RUN pip install --no-deps -e .
 
-ENTRYPOINT ["python", "-m", "serving.train_if_empty"]
+ENTRYPOINT ["python", "-m", "model.train_if_empty"]

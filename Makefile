@@ -5,8 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MODEL_BASE := serving/models/mnist
-# TensorFlow's C++ start-up chatter; Python-side warnings still show.
-export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: run serve test lint bench clean
 
@@ -23,7 +21,7 @@ run: $(STAMP)
 
 # Keep the local server up on 8500 (gRPC) and 8501 (REST); trains first if nothing is exported.
 serve: $(STAMP)
-	$(PY) -m serving.train_if_empty --recipe tuned --export-base $(MODEL_BASE)
+	$(PY) -m model.train_if_empty --recipe tuned --export-base $(MODEL_BASE)
 	$(PY) -m serving.server --model_base_path=$(MODEL_BASE) --enable_batching \
 		--batching_parameters_file=serving/config/batching.config \
 		--monitoring_config_file=serving/config/monitoring.config

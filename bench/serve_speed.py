@@ -25,13 +25,13 @@ import tensorflow as tf
 from server_process import start_server, stop_server
 
 from export import export_model
-from export.writer import numeric_versions
+from export.versions import numeric_versions
 from model import ManualMLP, load_mnist
+from model.cli import OneLineParser, int_list
 from serving import contract
-from serving.cli import OneLineParser, int_list
 from serving.client import connect
-from serving.load import run_load
-from serving.signature_io import PIXEL_SIGNATURES, pixel_inputs, predict_pixels
+from serving.client.load import run_load
+from serving.client.requests import PIXEL_SIGNATURES, pixel_inputs, predict_pixels
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 GOAL_MS = {"gRPC": 1.0, "REST": 2.0}

@@ -11,6 +11,8 @@ Example:
 
 import importlib
 
+from model import quiet  # noqa: F401  (before anything imports TensorFlow)
+
 __all__ = ["export_checkpoint", "export_model"]
 
 

@@ -11,7 +11,8 @@ Example:
 import sys
 
 from export import checkpoint, writer
-from serving import cli, contract
+from model import cli
+from serving import contract
 
 
 def build_parser():

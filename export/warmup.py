@@ -21,8 +21,8 @@ from tensorflow_serving.apis import (
     prediction_log_pb2,
 )
 
+from model.data import scale_pixels
 from serving import contract
-from serving.signature_io import example_features, pixel_inputs
 
 
 def sample_pixels():
@@ -54,7 +54,7 @@ def _predict_log(signature_name, key, value):
 
 
 def _classify_log(pixels):
-    flat = example_features(pixels)[0]
+    flat = scale_pixels(pixels[np.newaxis]).numpy()[0]  # float32 [784] in [0, 1]
     feature = tf.train.Feature(float_list=tf.train.FloatList(value=flat))
     example = tf.train.Example(
         features=tf.train.Features(feature={contract.EXAMPLE_FEATURE: feature})
@@ -79,7 +79,7 @@ def warmup_logs():
         contract.SERVING_DEFAULT: _predict_log(
             contract.SERVING_DEFAULT,
             contract.IMAGES,
-            pixel_inputs(pixels, contract.SERVING_DEFAULT)[contract.IMAGES],
+            tf.reshape(scale_pixels(pixels), pixels.shape).numpy(),
         ),
         contract.PREDICT_PIXELS: _predict_log(contract.PREDICT_PIXELS, contract.IMAGES, pixels),
         contract.PREDICT_IMAGE_BYTES: _predict_log(
@@ -99,16 +99,3 @@ def write_warmup(path):
     with tf.io.TFRecordWriter(str(path)) as writer:
         for log in warmup_logs():
             writer.write(log.SerializeToString())
-
-
-def read_warmup(path):
-    """Reads a warmup file back.
-
-    Args:
-        path: a TFRecord file of `PredictionLog`.
-
-    Returns:
-        list of `PredictionLog`.
-    """
-    records = tf.data.TFRecordDataset(str(path)).as_numpy_iterator()
-    return [prediction_log_pb2.PredictionLog.FromString(record) for record in records]

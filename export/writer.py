@@ -9,7 +9,7 @@ so no numeric directory is ever left behind. This module does not import TensorF
 can check its arguments before paying for that import.
 
 Example:
-    python -c "from export.writer import next_version; print(next_version('serving/models/mnist'))"
+    python -c "from export.writer import resolve_version; print(resolve_version('models/mnist'))"
 """
 
 import contextlib
@@ -18,61 +18,14 @@ import pathlib
 import shutil
 import tempfile
 
-TEMP_PREFIX = ".tmp-"
+from export.versions import TEMP_PREFIX, next_version
+
 # Version directories are readable by a server running as another user (mkdtemp gives 0o700).
 DIRECTORY_MODE = 0o755
 
 
 class ExportError(RuntimeError):
     """An export that failed midway; the base path was left as it was."""
-
-
-def version_dirs(base_path):
-    """Maps each version in a base path to its directory, as TF Serving sees them.
-
-    Only subdirectories whose names are all digits are versions, so the exporter's
-    `.tmp-*` directories never are. The local server polls with this too.
-
-    Args:
-        base_path: directory holding one subdirectory per version.
-
-    Returns:
-        dict of int version -> str path.
-
-    Raises:
-        OSError: if base_path cannot be listed.
-    """
-    return {
-        int(entry.name): entry.path
-        for entry in os.scandir(base_path)
-        if entry.is_dir() and entry.name.isascii() and entry.name.isdigit()
-    }
-
-
-def numeric_versions(base_path):
-    """Lists the versions present in a base path, as TF Serving would see them.
-
-    Args:
-        base_path: directory holding one subdirectory per version; it may not exist.
-
-    Returns:
-        Sorted list of ints, the names of the numeric subdirectories.
-    """
-    if not pathlib.Path(base_path).is_dir():
-        return []
-    return sorted(version_dirs(base_path))
-
-
-def next_version(base_path):
-    """One more than the highest version in a base path.
-
-    Args:
-        base_path: directory holding one subdirectory per version; it may not exist.
-
-    Returns:
-        int: 1 if there is no version yet.
-    """
-    return max(numeric_versions(base_path), default=0) + 1
 
 
 def resolve_version(base_path, version=None):

@@ -22,12 +22,11 @@ import numpy as np
 
 from export import export_model
 from export.writer import ExportError
+from model import cli, plots
 from model import config as config_lib
-from model import plots
 from model.callbacks import EpochTimer, OriginLogger
 from model.data import load_mnist, make_dataset
 from model.mlp import ManualMLP
-from serving import cli
 
 
 class DivergenceError(RuntimeError):

@@ -1,5 +1,20 @@
-"""Serving: the contract, the local TF Serving-compatible server, its clients and the demo.
+"""Serving: the contract, a local TF Serving-compatible server, its clients and the demo.
+
+The packages, one concern each (dependencies point down this list; nothing here is
+imported by `model` or `export` except `contract`):
+- `contract`: model name, signatures, input and output keys, written once.
+- `errors`: `ServingError` with TF Serving's status codes and their HTTP statuses.
+- `server/`: `python -m serving.server`, its flags and config files, the wiring, metrics.
+- `rest/`, `grpc/`: the two endpoints, thin over `core`.
+- `batching/`: merges concurrent requests into one signature call.
+- `core/`: servables, the model manager and version policy, inference, warmup replay.
+- `codecs/`: TensorProto, REST JSON and tf.Example, one module per wire format.
+- `client/`: REST and gRPC clients, the load tester, `python -m serving.client`.
+- `event_loop`: the asyncio loop thread both endpoints run on.
+- `demo`: `python -m serving.demo`, a server asked once over each API.
 
 Example:
     python -m serving.server --model_base_path serving/models/mnist
 """
+
+from model import quiet  # noqa: F401  (before anything imports TensorFlow)

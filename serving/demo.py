@@ -12,13 +12,11 @@ import asyncio
 import pathlib
 import sys
 
-from model import load_mnist
-from serving import cli, contract
-from serving.client import connect, format_prediction, predict
+from model import cli, load_mnist
+from serving import contract
+from serving.client import RequestError, connect, format_prediction, predict
 from serving.errors import ConfigError
-from serving.server import build_server
-from serving.server_config import ServerConfig
-from serving.signature_io import RequestError
+from serving.server import ServerConfig, build_server
 
 
 def demo(base_path, index, print_fn=print):

@@ -1,20 +1,18 @@
-"""Shared fixtures, built once per session: MNIST, a trained model, its export, a running server."""
+"""Shared fixtures, built once per session: MNIST, a trained model, its export, an HTTP helper.
+
+The serving fixtures (a running server, `make_server`) are in tests/serving/conftest.py.
+"""
 
 import json
 import urllib.error
 import urllib.request
 
-import grpc
 import keras
 import pytest
 import tensorflow as tf
 
 from export import export_model
 from model import ManualMLP, load_mnist, make_dataset
-from serving import contract
-from serving.servable import Servable
-from serving.server import build_server
-from serving.server_config import ServerConfig
 
 
 @pytest.fixture(scope="session")
@@ -49,12 +47,6 @@ def exported_model(trained_model, mnist, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def servable(exported_model):
-    """Version 1 of `exported_model` loaded as the local server holds a version."""
-    return Servable(contract.MODEL_NAME, 1, exported_model / "1")
-
-
-@pytest.fixture(scope="session")
 def loaded_export(exported_model):
     """Version 1 of `exported_model` loaded the TF2 way, as the local server loads it."""
     return tf.saved_model.load(str(exported_model / "1"))
@@ -84,38 +76,3 @@ def _http_call(method, url, body=None, headers=None):
 def http():
     """`http(method, url, body=None, headers=None) -> (status, headers, body)` over urllib."""
     return _http_call
-
-
-@pytest.fixture(scope="session")
-def served_model(exported_model, tmp_path_factory):
-    """The local server on free 127.0.0.1 ports over `exported_model`, Prometheus metrics on.
-
-    Yields the running ModelServer (`rest_port`, `grpc_port`, `manager`, `metrics`).
-    """
-
-    monitoring = tmp_path_factory.mktemp("monitoring") / "monitoring.config"
-    monitoring.write_text("prometheus_config { enable: true }\n")
-    config = ServerConfig(
-        port=0,
-        rest_api_port=0,
-        model_base_path=str(exported_model),
-        monitoring_config_file=str(monitoring),
-        file_system_poll_wait_seconds=0,
-    )
-    with build_server(config) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def model_url(served_model):
-    """REST URL of the served model: http://127.0.0.1:PORT/v1/models/mnist."""
-
-    return f"http://127.0.0.1:{served_model.rest_port}/v1/models/{contract.MODEL_NAME}"
-
-
-@pytest.fixture(scope="session")
-def grpc_channel(served_model):
-    """A gRPC channel to the served model."""
-
-    with grpc.insecure_channel(f"127.0.0.1:{served_model.grpc_port}") as channel:
-        yield channel

@@ -1,0 +1,31 @@
+"""The transport-free data plane: loaded versions, the model manager, inference, metadata.
+
+- `servable`: one loaded version and its runnable signatures.
+- `manager`: which versions of which models are served; polls base paths (through
+  `export.versions`, the scan the exporter uses too) and applies version policies.
+- `inputs`: a request's inputs as validated arrays (one path for REST and gRPC).
+- `inference`: Predict and Classify on a servable.
+- `model_info`: GetModelStatus and GetModelMetadata responses.
+- `warmup_replay`: runs a version's warmup records before it serves.
+The REST and gRPC endpoints are thin layers over these.
+
+Example:
+    python -c "from serving.core import Servable; \
+print(sorted(Servable('mnist', 1, 'serving/models/mnist/1').signatures))"
+"""
+
+from serving.core import inference, model_info
+from serving.core.manager import ModelManager, ServableRequest, VersionStatus
+from serving.core.servable import Servable, Signature
+from serving.core.warmup_replay import replay_warmup
+
+__all__ = [
+    "ModelManager",
+    "Servable",
+    "ServableRequest",
+    "Signature",
+    "VersionStatus",
+    "inference",
+    "model_info",
+    "replay_warmup",
+]

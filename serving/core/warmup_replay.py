@@ -1,0 +1,84 @@
+"""Replays a version's warmup requests before it serves, as TF Serving does at load.
+
+`assets.extra/tf_serving_warmup_requests` is a TFRecord file of PredictionLog protos (at
+most 1000). Each predict or classify request in it runs through the same steps a client
+request takes, so every signature is traced and ready before the first real request;
+a record that fails fails the version's load.
+
+Example:
+    python -c "from serving.core import Servable, replay_warmup; \
+print(replay_warmup(Servable('mnist', 1, 'serving/models/mnist/1')))"
+"""
+
+import asyncio
+
+import grpc
+import tensorflow as tf
+from tensorflow_serving.apis import prediction_log_pb2
+
+from serving import contract
+from serving.codecs.tf_example import serialize_input
+from serving.core import inference
+from serving.errors import ServingError, invalid_argument
+
+MAX_WARMUP_RECORDS = 1000
+
+
+def replay_warmup(servable):
+    """Runs every warmup record of a servable's version directory.
+
+    Args:
+        servable: a freshly loaded Servable.
+
+    Returns:
+        The number of records replayed (0 when the version has no warmup file).
+
+    Raises:
+        ServingError: naming the record that could not be read or run.
+    """
+    path = servable.path / contract.ASSETS_EXTRA / contract.WARMUP_FILE
+    if not path.is_file():
+        return 0
+    # One private event loop for the whole file: the records take a client's async path.
+    return asyncio.run(_replay_file(servable, path))
+
+
+async def _replay_file(servable, path):
+    count = 0
+    try:
+        for record in tf.data.TFRecordDataset(str(path)):
+            if count == MAX_WARMUP_RECORDS:
+                raise invalid_argument(
+                    f"Number of warmup records exceeds the maximum ({MAX_WARMUP_RECORDS}) in {path}"
+                )
+            await _replay(servable, prediction_log_pb2.PredictionLog.FromString(record.numpy()))
+            count += 1
+    except tf.errors.OpError as error:
+        raise ServingError(
+            grpc.StatusCode.DATA_LOSS,
+            f"Unreadable warmup record {count} in {path}: {error.message}",
+        ) from error
+    except ServingError as error:
+        raise ServingError(
+            error.code, f"Warmup record {count} in {path} failed: {error.message}"
+        ) from error
+    return count
+
+
+async def _replay(servable, log):
+    # The path a client request takes, on a servable that does not batch yet.
+    kind = log.WhichOneof("log_type")
+    if kind == "predict_log":
+        request = log.predict_log.request
+        await inference.predict(
+            servable, request.model_spec.signature_name, dict(request.inputs),
+            request.output_filter,
+        )  # fmt: skip
+    elif kind == "classify_log":
+        request = log.classify_log.request
+        examples = serialize_input(request.input)
+        await inference.classify(servable, request.model_spec.signature_name, examples)
+    else:
+        raise ServingError(
+            grpc.StatusCode.UNIMPLEMENTED, f"Unsupported log_type for warmup: {kind}"
+        )

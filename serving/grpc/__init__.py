@@ -1,0 +1,16 @@
+"""TF Serving's gRPC API over the core: the servicers and the grpc.aio server that runs them.
+
+- `servicers`: PredictionService (Predict, Classify, GetModelMetadata) and ModelService
+  (GetModelStatus), each call recorded in the metrics and refused with TF Serving's codes.
+- `server`: binds the port and runs a grpc.aio server on its own event loop.
+A gRPC predict: `servicers.PredictionServicer.Predict` → `core.inference.predict` (its
+inputs read by `codecs.tensor_proto`) → outputs written with `codecs.tensor_proto`.
+
+Example:
+    python -m serving.client predict --grpc 127.0.0.1:8500 --mnist-index 0
+"""
+
+from serving.grpc.server import GrpcServer
+from serving.grpc.servicers import add_services
+
+__all__ = ["GrpcServer", "add_services"]

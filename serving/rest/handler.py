@@ -1,0 +1,166 @@
+"""TF Serving's REST routes over the model manager: method, path and body in, JSON out.
+
+Routes, matched like TF Serving (case-insensitive, name and label URL-decoded):
+    GET  /v1/models/{name}[/versions/{v}|/labels/{l}]            model status
+    GET  /v1/models/{name}[/versions/{v}|/labels/{l}]/metadata   SignatureDefs
+    POST /v1/models/{name}[/versions/{v}|/labels/{l}]:predict    predict
+    POST /v1/models/{name}[/versions/{v}|/labels/{l}]:classify   classify
+Anything else is 400 "Malformed request: METHOD PATH". Every refusal is `{"error": ...}`
+with the HTTP status TF Serving maps the error's code to.
+
+Example:
+    curl http://127.0.0.1:8501/v1/models/mnist
+"""
+
+import asyncio
+import dataclasses
+import functools
+import json
+import re
+import urllib.parse
+
+import grpc
+
+from serving import codecs, contract
+from serving.core import ServableRequest, inference, model_info
+from serving.errors import ServingError, invalid_argument
+
+_PREDICT = re.compile(
+    r"/v1/models/([^/:]+)(?:/versions/(\d+)|/labels/([^/:]+))?:(classify|regress|predict)", re.I
+)
+_STATUS = re.compile(
+    r"/v1/models(?:/([^/:]+))?(?:/versions/(\d+)|/labels/([^/:]+))?(?:/(metadata))?", re.I
+)
+_MAX_VERSION = 2**63 - 1
+INLINE_BODY_BYTES = 256 * 1024  # larger bodies are parsed on the executor, off the event loop
+
+
+@dataclasses.dataclass(frozen=True)
+class _Call:
+    # A predict or classify request ready to run, and how its outputs become the answer.
+    servable: object
+    signature: object
+    arrays: dict
+    answer: object
+
+
+@dataclasses.dataclass(frozen=True)
+class RestResult:
+    """An answer: HTTP status, JSON body, and what monitoring records (api None: nothing)."""
+
+    status: int
+    body: str
+    model_name: str = ""
+    api: str | None = None
+    code: str = "OK"
+
+
+class RestApi:
+    """Answers REST requests from the models a ModelManager serves, on an event loop.
+
+    A request's JSON is read and written on the loop; its signature runs on `executor`
+    with batching off, or in its batch without holding any thread with batching on.
+    Bodies over INLINE_BODY_BYTES are read on `executor`, so the loop keeps answering
+    other requests meanwhile.
+
+    Args:
+        manager: the ModelManager.
+        executor: the thread pool for signatures (batching off) and large bodies.
+    """
+
+    def __init__(self, manager, executor):
+        self._manager = manager
+        self._executor = executor
+
+    async def handle(self, method, path, body):
+        """Answers one request; never raises for anything a client sends.
+
+        Args:
+            method: the HTTP method, e.g. "POST".
+            path: the raw (still URL-encoded) path, without the query string.
+            body: the request body bytes.
+
+        Returns:
+            A RestResult.
+        """
+        model_name, api = "", None
+        try:
+            predict_match = _PREDICT.fullmatch(path)
+            status_match = _STATUS.fullmatch(path)
+            if method == "POST" and predict_match:
+                name, version, label, verb = predict_match.groups()
+                request = _servable_request(name, version, label)
+                model_name, api = request.name, verb.lower().capitalize()
+                text = await self._post(request, verb.lower(), body)
+            elif method == "GET" and status_match and status_match.group(1):
+                name, version, label, metadata = status_match.groups()
+                request = _servable_request(name, version, label)
+                model_name = request.name
+                api = "GetModelMetadata" if metadata else "GetModelStatus"
+                text = self._get(request, bool(metadata))
+            elif method == "GET" and status_match:
+                raise invalid_argument("Missing model name in request.")
+            else:
+                raise invalid_argument(f"Malformed request: {method} {path}")
+        except ServingError as error:
+            body = json.dumps({"error": error.message})
+            return RestResult(error.http_status, body, model_name, api, error.code.name)
+        return RestResult(200, text, model_name, api)
+
+    async def _post(self, request, verb, body):
+        if verb == "regress":
+            raise ServingError(
+                grpc.StatusCode.UNIMPLEMENTED, "Regress is not supported by this server"
+            )
+        read = functools.partial(self._read, request, verb, body)
+        if len(body) > INLINE_BODY_BYTES:
+            call = await asyncio.get_running_loop().run_in_executor(self._executor, read)
+        else:
+            call = read()
+        outputs = await call.servable.run(call.signature, call.arrays, self._executor)
+        return call.answer(outputs)
+
+    def _read(self, request, verb, body):
+        # Everything before the signature runs: the body parsed and checked, inputs prepared.
+        document = codecs.parse_body(body)
+        signature_name = document.get("signature_name") or contract.SERVING_DEFAULT
+        if verb == "classify":
+            examples = codecs.classify_examples(document)
+            servable = self._manager.resolve(request)
+            signature, arrays = inference.classify_request(servable, signature_name, examples)
+
+            def answer(outputs):
+                _, classes, scores = inference.classify_outputs(signature, outputs, len(examples))
+                result = inference.classification_result(classes, scores)
+                return codecs.classify_response(result)
+
+            return _Call(servable, signature, arrays, answer)
+        servable = self._manager.resolve(request)
+        signature = servable.signatures.get(signature_name)
+        if signature is None:
+            raise invalid_argument(
+                f'Serving signature name: "{signature_name}" not found in signature def'
+            )
+        row_format, inputs = codecs.predict_inputs(document, signature.inputs)
+        signature, arrays, wanted = inference.predict_request(servable, signature_name, inputs)
+
+        def answer(outputs):
+            selected = inference.predict_outputs(outputs, wanted)
+            return codecs.predict_response(selected, row_format)
+
+        return _Call(servable, signature, arrays, answer)
+
+    def _get(self, request, metadata):
+        if metadata:
+            response = model_info.metadata_response(self._manager.resolve(request))
+        else:
+            response = model_info.status_response(self._manager, request)
+        return json.dumps(model_info.to_json_dict(response), indent=1)
+
+
+def _servable_request(name, version, label):
+    name = urllib.parse.unquote(name)
+    if version is not None and int(version) > _MAX_VERSION:
+        raise invalid_argument(f"Failed to convert version: {version} to numeric.")
+    label = urllib.parse.unquote(label) if label is not None else None
+    return ServableRequest(name, int(version) if version is not None else None, label)

@@ -1,0 +1,115 @@
+"""The shared input validation of REST and gRPC, and outputs written as TF Serving writes them.
+
+Example:
+    .venv/bin/pytest tests/serving/core/test_inputs.py
+"""
+
+import base64
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from serving import contract
+from serving.core.inputs import prepare_inputs
+from serving.core.servable import Signature
+from serving.errors import ServingError
+
+PIXELS = Signature(
+    name=contract.PREDICT_PIXELS,
+    method_name=contract.PREDICT_METHOD,
+    inputs={contract.IMAGES: tf.TensorSpec([None, 28, 28], tf.uint8)},
+    outputs={},
+    function=None,
+)
+FLOATS = Signature(
+    name=contract.SERVING_DEFAULT,
+    method_name=contract.PREDICT_METHOD,
+    inputs={contract.IMAGES: tf.TensorSpec([None, 28, 28], tf.float32)},
+    outputs={},
+    function=None,
+)
+BYTES = Signature(
+    name=contract.PREDICT_IMAGE_BYTES,
+    method_name=contract.PREDICT_METHOD,
+    inputs={contract.IMAGE_BYTES: tf.TensorSpec([None], tf.string)},
+    outputs={},
+    function=None,
+)
+TWO_INPUTS = Signature(
+    name="pair",
+    method_name=contract.PREDICT_METHOD,
+    inputs={"a": tf.TensorSpec([None], tf.float32), "b": tf.TensorSpec([None, 2], tf.int64)},
+    outputs={},
+    function=None,
+)
+
+
+def refusal(signature, inputs):
+    with pytest.raises(ServingError) as caught:
+        prepare_inputs(signature, inputs)
+    assert caught.value.code.name == "INVALID_ARGUMENT"
+    return caught.value.message
+
+
+def test_prepare_inputs_json_and_proto_give_the_same_array():
+    pixels = np.arange(2 * 28 * 28).reshape(2, 28, 28) % 256
+    from_json = prepare_inputs(PIXELS, {contract.IMAGES: pixels.tolist()})[contract.IMAGES]
+    proto = tf.make_tensor_proto(pixels.astype(np.uint8))
+    from_proto = prepare_inputs(PIXELS, {contract.IMAGES: proto})[contract.IMAGES]
+    assert from_json.dtype == from_proto.dtype == np.uint8
+    np.testing.assert_array_equal(from_json, pixels)
+    np.testing.assert_array_equal(from_proto, pixels)
+
+
+def test_prepare_inputs_accepts_typed_value_fields():
+    proto = tf.make_tensor_proto(np.full((1, 28, 28), 0.25, np.float32))
+    typed = type(proto)(dtype=proto.dtype, tensor_shape=proto.tensor_shape)
+    typed.float_val.extend([0.25] * 784)
+    array = prepare_inputs(FLOATS, {contract.IMAGES: typed})[contract.IMAGES]
+    np.testing.assert_array_equal(array, np.full((1, 28, 28), 0.25, np.float32))
+
+
+def test_prepare_inputs_decodes_b64_and_text_strings():
+    inputs = {contract.IMAGE_BYTES: [{"b64": base64.b64encode(b"\x89PNG\x00").decode()}, "abc"]}
+    array = prepare_inputs(BYTES, inputs)[contract.IMAGE_BYTES]
+    assert array.tolist() == [b"\x89PNG\x00", b"abc"]
+
+
+@pytest.mark.parametrize(
+    ("signature", "inputs", "message"),
+    [
+        (FLOATS, {contract.IMAGES: [[["x"] * 28] * 28]}, "is not of expected type: float32"),
+        (FLOATS, {contract.IMAGES: [[[True] * 28] * 28]}, "Type: Bool"),
+        (FLOATS, {contract.IMAGES: [[[None] * 28] * 28]}, "Type: Null"),
+        (FLOATS, {contract.IMAGES: [[0.0] * 784]}, "has shape [1, 784]"),
+        (FLOATS, {contract.IMAGES: [[[0.0] * 28] * 28, [[0.0] * 28] * 27]}, "ragged"),
+        (FLOATS, {contract.IMAGES: [[[float("nan")] * 28] * 28]}, "NaN"),
+        (FLOATS, {contract.IMAGES: [[[1e39] * 28] * 28]}, "out of range for float32"),
+        (PIXELS, {contract.IMAGES: [[[300] * 28] * 28]}, "value 300 is out of range for uint8"),
+        (PIXELS, {contract.IMAGES: [[[0.5] * 28] * 28]}, "expects uint8 values"),
+        (BYTES, {contract.IMAGE_BYTES: [{"b64": "!!notbase64"}]}, "Unable to base64 decode"),
+        (BYTES, {contract.IMAGE_BYTES: [{"b65": "AAAA"}]}, "Type: Object"),
+        (
+            PIXELS,
+            {"pixels": [[[0] * 28] * 28]},
+            "Sent extra: {pixels}. Missing but required: {images}",
+        ),
+        (TWO_INPUTS, {"a": [1.0, 2.0], "b": [[1, 2]]}, "disagree on the batch size"),
+    ],
+)
+def test_prepare_inputs_refuses_bad_json(signature, inputs, message):
+    assert message in refusal(signature, inputs)
+
+
+def test_prepare_inputs_refuses_bad_protos():
+    uint8_pixels = tf.make_tensor_proto(np.zeros((1, 28, 28), np.uint8))
+    assert "is uint8 but the signature expects float32" in refusal(
+        FLOATS, {contract.IMAGES: uint8_pixels}
+    )
+    short = type(uint8_pixels)()
+    short.CopyFrom(uint8_pixels)
+    short.tensor_content = short.tensor_content[:-1]
+    assert "tensor_content has 783 bytes" in refusal(PIXELS, {contract.IMAGES: short})
+    nan = tf.make_tensor_proto(np.full((1, 28, 28), np.nan, np.float32))
+    assert "NaN" in refusal(FLOATS, {contract.IMAGES: nan})
