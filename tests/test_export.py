@@ -52,6 +52,9 @@ def test_export_info_round_trips(exported_model, trained_model):
     assert info["recipe"] == "conftest"
     assert 0.9 < info["test_accuracy"] <= 1.0
     assert info["model_config"] == json.loads(json.dumps(trained_model.get_config()))
+    # The temperature baked into the probabilities, fitted on held-out data (not the default).
+    assert info["temperature"] == info["model_config"]["temperature"] == trained_model.temperature
+    assert info["temperature"] != 1.0
     assert info["tensorflow_version"] == tf.__version__
     exported_at = datetime.datetime.fromisoformat(info["export_time"])
     assert abs(datetime.datetime.now(datetime.UTC) - exported_at) < datetime.timedelta(hours=1)
