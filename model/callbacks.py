@@ -2,8 +2,9 @@
 real steps, and per-epoch wall time.
 
 With `steps_per_execution` Keras reports a step count rounded up to the next whole call, so
-its own bar ends an epoch of 1875 steps at "1900/1875" (keras-team/keras issue 20861). Both
-callbacks here cap the count at the epoch's real number of steps.
+its own bar shows "1900/1875" after the last call of an epoch of 1875 steps
+(keras-team/keras issue 20861). Both callbacks here cap the count at the epoch's real number
+of steps.
 
 Example:
     python -m model.train --recipe seed --log-every 100

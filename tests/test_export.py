@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import json
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -114,6 +115,13 @@ def test_export_model_failure_leaves_no_new_base_path(trained_model, tmp_path, m
 def test_export_model_rejects_bad_metadata(trained_model, tmp_path, metadata, message):
     with pytest.raises(ValueError, match=message):
         exporter.export_model(trained_model, tmp_path, metadata=metadata)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_model_rejects_model_without_temperature(tmp_path):
+    plain = keras.Sequential([keras.Input((contract.NUM_PIXELS,)), keras.layers.Dense(10)])
+    with pytest.raises(ValueError, match="expected a positive float model.temperature, got None"):
+        exporter.export_model(plain, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
