@@ -99,11 +99,11 @@ def train(config, print_fn=print):
     run_dir = pathlib.Path(config.run_dir or default_run_dir())
     (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
 
-    shuffle_seed = None
-    if config.shuffle:
-        # Unseeded runs draw a fresh shuffle seed; metrics.json records it either way.
-        shuffle_seed = config.seed if config.seed is not None else random.randrange(2**31)
-    augment = build_augmentation(config.translation, config.rotation, shuffle_seed)
+    # Unseeded runs draw a fresh seed for the shuffle and the augmentation; metrics.json
+    # records the seeds used either way.
+    data_seed = config.seed if config.seed is not None else random.randrange(2**31)
+    shuffle_seed = data_seed if config.shuffle else None
+    augment = build_augmentation(config.translation, config.rotation, data_seed)
     train_data = make_dataset(x_fit, y_fit, config.batch_size, shuffle_seed, augment)
     validation_data = make_dataset(x_val, y_val, config.batch_size) if len(x_val) else None
     model = ManualMLP(hidden_units=config.hidden_units, seed=config.seed)
@@ -153,6 +153,7 @@ def train(config, print_fn=print):
         "train_examples": int(len(x_fit)),
         "validation_examples": int(len(x_val)),
         "shuffle_seed": shuffle_seed,
+        "augmentation_seed": data_seed if augment else None,
     }
     if config.export_base:
         export_path = export_model(

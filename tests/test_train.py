@@ -137,11 +137,13 @@ def test_train_tuned_recipe_full_run_is_accurate_and_calibrated(tmp_path):
 
 
 def test_train_unseeded_runs_draw_and_record_a_shuffle_seed(tmp_path):
-    seeds = []
+    runs = []
     for run in ("a", "b"):
         config = make_config("tuned", epochs=1, train_limit=512, verbose=0, run_dir=tmp_path / run)
-        seeds.append(train(config, print_fn=lambda line: None)["shuffle_seed"])
+        runs.append(train(config, print_fn=lambda line: None))
+    seeds = [metrics["shuffle_seed"] for metrics in runs]
     assert all(isinstance(seed, int) for seed in seeds) and seeds[0] != seeds[1]
+    assert [metrics["augmentation_seed"] for metrics in runs] == seeds
 
 
 def test_train_diverging_rate_raises_and_saves_no_model(tmp_path):
