@@ -1,8 +1,8 @@
 """Checks a training run's checkpoint and reads the run's metrics, without TensorFlow.
 
 A run directory holds `model.keras` (the checkpoint, which knows its config) and, when the
-training script finished its evaluation, `metrics.json` with the recipe's name and the test
-accuracy. Both travel into the export's `export_info.json`.
+training script finished its evaluation, `metrics.json` with the recipe's name, the test
+accuracy and the calibration figures. They travel into the export's `export_info.json`.
 
 Example:
     python -m export --checkpoint runs/tuned/model.keras --base-path /tmp/mnist
@@ -13,7 +13,7 @@ import pathlib
 
 METRICS_FILE = "metrics.json"
 # The keys of metrics.json that an export records.
-METRICS_KEYS = ("recipe", "test_accuracy")
+METRICS_KEYS = ("recipe", "test_accuracy", "calibration")
 CHECKPOINT_SUFFIX = ".keras"
 
 
@@ -39,7 +39,7 @@ def check_checkpoint(path):
 
 
 def run_metrics(checkpoint_path):
-    """Reads the recipe and test accuracy recorded next to a checkpoint.
+    """Reads the recipe, test accuracy and calibration figures recorded next to a checkpoint.
 
     Args:
         checkpoint_path: `RUN_DIR/model.keras`.

@@ -1,8 +1,9 @@
 """Exports a trained model as one complete, self-describing TF Serving version.
 
 A version directory holds the SavedModel with the four contract signatures and, in
-`assets.extra/`, `export_info.json` (version, export time, model class and config, library
-versions, and the run's recipe and test accuracy) and the warmup requests. It is built under a
+`assets.extra/`, `export_info.json` (version, export time, model class and config, the
+calibration temperature baked into the probabilities, library versions, and the run's
+recipe, test accuracy and calibration figures) and the warmup requests. It is built under a
 temporary name and renamed into place only when complete (see export/writer.py).
 
 Example:
@@ -23,9 +24,13 @@ from serving import contract
 
 
 def _check_model(model):
-    # A model the signatures can wrap: float32 [batch, 784] -> scores [batch, 10].
+    # A model the signatures can wrap: float32 [batch, 784] -> scores [batch, 10], and a
+    # temperature for the probabilities.
     if not isinstance(model, keras.Model) or not model.built:
         raise ValueError(f"expected a built keras.Model, got {model!r}")
+    temperature = getattr(model, "temperature", None)
+    if not isinstance(temperature, float) or not 0 < temperature < float("inf"):
+        raise ValueError(f"expected a positive float model.temperature, got {temperature!r}")
     probe = np.zeros([1, contract.NUM_PIXELS], np.float32)
     shape = tuple(model(probe).shape)
     if shape != (1, contract.NUM_CLASSES):
@@ -56,6 +61,7 @@ def export_info(model, version, metadata):
         "signatures": list(contract.SIGNATURES),
         "model_class": keras.saving.get_registered_name(type(model)),
         "model_config": model.get_config(),
+        "temperature": model.temperature,
         "tensorflow_version": tf.__version__,
         "keras_version": keras.__version__,
     }
@@ -75,10 +81,11 @@ def export_model(model, base_path, version=None, metadata=None):
 
     Args:
         model: a built Keras model mapping float32 [batch, 784] in [0, 1] to raw scores
-            [batch, 10], such as ManualMLP.
+            [batch, 10], with a positive float `temperature`, such as ManualMLP.
         base_path: the model's TF Serving base path; created if missing.
         version: positive int, or None for one more than the highest version present.
-        metadata: dict merged into export_info.json, e.g. {"recipe": ..., "test_accuracy": ...}.
+        metadata: dict merged into export_info.json, e.g. {"recipe": ..., "test_accuracy": ...,
+            "calibration": ...}.
 
     Returns:
         pathlib.Path of the new version directory.

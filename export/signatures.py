@@ -6,11 +6,12 @@ Each function takes one batch in its own input format, brings it to the model's 
 - `serving_default`: `images` float32 [batch, 28, 28] in [0, 1].
 - `predict_pixels`: `images` uint8 [batch, 28, 28], 0-255 (divided by 255 as in training).
 - `predict_image_bytes`: `image_bytes` string [batch] of PNG/JPEG files (see export/image.py).
-  The three predict functions return `probabilities` (softmax of the scores), `classes`
-  (int64 argmax) and `scores` (the network's raw output).
+  The three predict functions return `probabilities` (the calibrated softmax(scores / T), T
+  being the model's `temperature`), `classes` (int64 argmax) and `scores` (the network's raw
+  output).
 - `classify`: `inputs` string [batch] of serialized tf.Example with a float feature `image`
   of 784 values; returns `classes` (string [batch, 10], the labels) and `scores` (float32
-  [batch, 10], the probabilities), the two outputs TF Serving's Classify API reads.
+  [batch, 10], the calibrated probabilities), the two outputs TF Serving's Classify API reads.
 
 Example:
     python -m export --checkpoint runs/tuned/model.keras --base-path /tmp/mnist
@@ -25,11 +26,16 @@ from serving import contract
 IMAGE_SHAPE = [None, contract.IMAGE_SIZE, contract.IMAGE_SIZE]
 
 
+def _probabilities(model, scores):
+    # scores: float32 [batch, 10] raw -> calibrated probabilities; T is a constant of the graph.
+    return tf.nn.softmax(scores / model.temperature)
+
+
 def _predict_outputs(model, pixels):
     # pixels: float32 [batch, 784] in [0, 1].
     scores = model(pixels)
     return {
-        contract.PROBABILITIES: tf.nn.softmax(scores),
+        contract.PROBABILITIES: _probabilities(model, scores),
         contract.CLASSES: tf.argmax(scores, axis=-1, output_type=tf.int64),
         contract.SCORES: scores,
     }
@@ -45,7 +51,7 @@ def serving_functions(model):
 
     Args:
         model: a built Keras model mapping float32 [batch, 784] in [0, 1] to raw scores
-            [batch, 10].
+            [batch, 10], with a positive float `temperature` (ManualMLP has one).
 
     Returns:
         dict from signature name to `(function, input_signature)`, where input_signature is
@@ -68,7 +74,7 @@ def serving_functions(model):
         labels = tf.constant(contract.CLASS_LABELS)[tf.newaxis, :]
         return {
             contract.CLASSES: tf.tile(labels, [tf.shape(inputs)[0], 1]),
-            contract.SCORES: tf.nn.softmax(scores),
+            contract.SCORES: _probabilities(model, scores),
         }
 
     return {

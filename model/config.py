@@ -29,7 +29,19 @@ class TrainConfig:
     learning_rate: float = _help("initial learning rate")
     lr_schedule: str = _help(f"one of {', '.join(SCHEDULES)} (cosine decays to 0 over the run)")
     shuffle: bool = _help("reshuffle the training set every epoch (false keeps dataset order)")
-    seed: int = _help("seed of the initial weights and the shuffle (default: fresh randomness)")
+    seed: int = _help(
+        "seed of the initial weights, the shuffle and the augmentation (default: fresh randomness)"
+    )
+    validation_size: int = _help(
+        "hold out the last N training images to validate on and fit the calibration "
+        "temperature (0: train on all 60,000, as the origin did, and leave T = 1)"
+    )
+    translation: float = _help(
+        "random shift of each training image, up to this fraction of its size (0: none)"
+    )
+    rotation: float = _help(
+        "random rotation of each training image, up to this fraction of a full turn (0: none)"
+    )
     hidden_units: tuple = _help("hidden layer widths, comma-separated, e.g. 256,128")
     steps_per_execution: int = _help("steps run per compiled call (speed; logs come per call)")
     jit_compile: bool = _help("compile train steps with XLA (faster on CPU here)")
@@ -53,15 +65,22 @@ SEED_RECIPE = dict(
     jit_compile=True,
     log_every=100,
     verbose=1,
+    validation_size=5000,
+    translation=0.0,
+    rotation=0.0,
 )
-# Same model and MSE loss; Adam with a cosine-decayed rate, smaller batches and per-epoch
-# shuffling: about 98.3% test accuracy in 10 epochs (README, "Training").
+# Same model and MSE loss; Adam with a cosine-decayed rate, smaller batches, per-epoch
+# shuffling, and digits shifted by up to 2.2 px and turned by up to 10.8 degrees: about
+# 98.9% test accuracy in 30 epochs (README, "Training").
 TUNED_RECIPE = {
     **SEED_RECIPE,
+    "epochs": 30,
     "optimizer": "adam",
     "lr_schedule": "cosine",
     "batch_size": 32,
     "shuffle": True,
+    "translation": 0.08,
+    "rotation": 0.03,
 }
 RECIPES = {"seed": SEED_RECIPE, "tuned": TUNED_RECIPE}
 
@@ -93,6 +112,14 @@ def validate(config):
         value = getattr(config, name)
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not isinstance(config.validation_size, int) or config.validation_size < 0:
+        raise ValueError(
+            f"validation_size must be a non-negative integer, got {config.validation_size!r}"
+        )
+    for name in ("translation", "rotation"):
+        value = getattr(config, name)
+        if not (math.isfinite(value) and 0 <= value <= 0.5):
+            raise ValueError(f"{name} must be a fraction between 0 and 0.5, got {value!r}")
     if config.train_limit is not None and config.train_limit < 1:
         raise ValueError(f"train_limit must be a positive integer, got {config.train_limit!r}")
     if config.optimizer not in OPTIMIZERS:

@@ -71,6 +71,30 @@ def load_mnist(path=None):
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
+def split_validation(images, labels, size):
+    """Holds out the last `size` training examples, as in the usual 55,000/5,000 MNIST split.
+
+    Args:
+        images: array [n, 28, 28] of training images.
+        labels: array [n] of their labels.
+        size: number of examples to hold out; 0 holds out none.
+
+    Returns:
+        `((fit_images, fit_labels), (validation_images, validation_labels))`: the first
+        n - size examples and the last size examples.
+
+    Raises:
+        ValueError: if size is negative or leaves no example to train on.
+    """
+    if not 0 <= size < len(images):
+        raise ValueError(
+            f"validation_size must be between 0 and {len(images) - 1} for {len(images)} "
+            f"training images, got {size}"
+        )
+    cut = len(images) - size
+    return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])
+
+
 def scale_pixels(images):
     """The pixel preprocessing shared by training and the exported predict_pixels signature.
 
@@ -99,8 +123,9 @@ def preprocess(images, labels, num_classes=10):
     return x, y
 
 
-def make_dataset(images, labels, batch_size=128, shuffle_seed=None):
-    """Builds the input pipeline: in-memory tensors, optional seeded shuffle, batch, prefetch.
+def make_dataset(images, labels, batch_size=128, shuffle_seed=None, augment=None):
+    """Builds the input pipeline: in-memory tensors, optional seeded shuffle, batch, optional
+    augmentation, prefetch.
 
     Args:
         images: uint8 array [n, 28, 28].
@@ -108,6 +133,8 @@ def make_dataset(images, labels, batch_size=128, shuffle_seed=None):
         batch_size: examples per batch; the last batch may be smaller.
         shuffle_seed: None keeps dataset order (the origin's); an integer shuffles
             the whole set anew each epoch, reproducibly.
+        augment: None, or a function mapping a batch x [b, 784] to an altered batch of the
+            same shape (see model/augment.py), applied anew each epoch.
 
     Returns:
         A `tf.data.Dataset` of `(x [b, 784] float32, y [b, 10] float32)` batches.
@@ -116,4 +143,7 @@ def make_dataset(images, labels, batch_size=128, shuffle_seed=None):
     dataset = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle_seed is not None:
         dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size)
+    if augment is not None:
+        dataset = dataset.map(lambda x, y: (augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)

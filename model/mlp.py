@@ -3,14 +3,26 @@
 The origin's loop (see README) is `relu(x@w1+b1) -> relu(.@w2+b2) -> .@w3+b3`, MSE
 against one-hot labels, GradientTape, `w -= lr * grad`. This class is that loop in
 Keras form, so `model.fit` gives the same weights while keeping callbacks, LR
-schedules and distribution strategies working.
+schedules and distribution strategies working. The model also carries the temperature T
+that calibrates its probabilities, softmax(scores / T) (see model/calibration.py); it is
+part of the config, so `.keras` files and exports keep it.
 
 Example:
     python -c "from model import ManualMLP; print(ManualMLP().summary())"
 """
 
+import math
+
 import keras
 import tensorflow as tf
+
+
+def _check_temperature(value):
+    # Returns value as a float, or raises ValueError naming it.
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not (number and math.isfinite(value) and value > 0):
+        raise ValueError(f"temperature must be a positive finite number, got {value!r}")
+    return float(value)
 
 
 @keras.saving.register_keras_serializable(package="mnist_serving")
@@ -23,6 +35,8 @@ class ManualMLP(keras.Model):
         num_classes: Width of the linear output layer.
         init_stddev: Standard deviation of the normal initializer of the kernels.
         seed: Integer seed for the initial weights, or None for fresh randomness.
+        temperature: T of the calibrated probabilities softmax(scores / T); 1 until
+            `set_temperature` stores one fitted on held-out data.
     """
 
     def __init__(
@@ -32,6 +46,7 @@ class ManualMLP(keras.Model):
         num_classes=10,
         init_stddev=0.1,
         seed=None,
+        temperature=1.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -53,6 +68,7 @@ class ManualMLP(keras.Model):
         self.num_classes = num_classes
         self.init_stddev = init_stddev
         self.seed = seed
+        self.temperature = _check_temperature(temperature)
 
         sizes = (input_dim, *hidden_units, num_classes)
         self.kernels, self.biases = [], []
@@ -128,5 +144,17 @@ class ManualMLP(keras.Model):
             num_classes=self.num_classes,
             init_stddev=self.init_stddev,
             seed=self.seed,
+            temperature=self.temperature,
         )
         return config
+
+    def set_temperature(self, temperature):
+        """Stores the calibration temperature that exports and `.keras` files carry.
+
+        Args:
+            temperature: positive number, e.g. from `model.calibration.fit_temperature`.
+
+        Raises:
+            ValueError: naming a temperature that is not a positive finite number.
+        """
+        self.temperature = _check_temperature(temperature)

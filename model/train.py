@@ -1,9 +1,11 @@
 """Trains ManualMLP with `model.fit` and writes a self-describing run directory.
 
-The seed recipe is exactly the origin's loop (MSE, SGD 1e-3, batch 128, dataset
-order, 10 epochs); the tuned recipe keeps the model and loss and changes the
-optimizer and shuffling. The run directory receives model.keras, history.csv,
-metrics.json, TensorBoard logs, per-epoch checkpoints and PNG plots.
+The seed recipe is the origin's loop (MSE, SGD 1e-3, batch 128, dataset order, 10
+epochs; exactly so with --validation-size 0); the tuned recipe keeps the model and loss
+and changes the optimizer, shuffling and augmentation. Both hold out the last 5,000
+training images to validate on and to fit the calibration temperature; the test set is
+used once, at the end. The run directory receives model.keras, history.csv, metrics.json,
+TensorBoard logs, per-epoch checkpoints and PNG plots.
 
 Example:
     python -m model.train --recipe tuned --run-dir runs/tuned --export-base serving/models/mnist
@@ -22,10 +24,11 @@ import numpy as np
 
 from export import export_model
 from export.writer import ExportError
-from model import cli, plots
+from model import cli, evaluate, plots
 from model import config as config_lib
-from model.callbacks import EpochTimer, OriginLogger
-from model.data import load_mnist, make_dataset
+from model.augment import build_augmentation
+from model.callbacks import EpochTimer, OriginLogger, TrueStepProgbar
+from model.data import load_mnist, make_dataset, split_validation
 from model.mlp import ManualMLP
 
 
@@ -59,8 +62,22 @@ def save_atomically(model, path):
             os.remove(tmp)
 
 
+def write_atomically(path, text):
+    """Writes `text` to `path` through a temporary file, so it is never half-written."""
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def train(config, print_fn=print):
     """Runs one training job as `config` says and writes its run directory.
+
+    The model is fitted on the training images less the last `validation_size`, validated
+    on those, and its temperature fitted on them; the test set is used once, at the end.
 
     Args:
         config: a validated TrainConfig (see `model.config.make_config`).
@@ -71,22 +88,25 @@ def train(config, print_fn=print):
 
     Raises:
         DivergenceError: if the loss became NaN or infinite.
+        ValueError: if validation_size leaves nothing to train on.
         model.data.DataError: if the data file is missing or altered.
     """
     (x_train, y_train), (x_test, y_test) = load_mnist(config.data)
+    (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, config.validation_size)
     if config.train_limit is not None:
-        x_train, y_train = x_train[: config.train_limit], y_train[: config.train_limit]
+        x_fit, y_fit = x_fit[: config.train_limit], y_fit[: config.train_limit]
     run_dir = pathlib.Path(config.run_dir or default_run_dir())
     (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
 
-    shuffle_seed = None
-    if config.shuffle:
-        # Unseeded runs draw a fresh shuffle seed; metrics.json records it either way.
-        shuffle_seed = config.seed if config.seed is not None else random.randrange(2**31)
-    train_data = make_dataset(x_train, y_train, config.batch_size, shuffle_seed)
-    test_data = make_dataset(x_test, y_test, config.batch_size)
+    # Unseeded runs draw a fresh seed for the shuffle and the augmentation; metrics.json
+    # records the seeds used either way.
+    data_seed = config.seed if config.seed is not None else random.randrange(2**31)
+    shuffle_seed = data_seed if config.shuffle else None
+    augment = build_augmentation(config.translation, config.rotation, data_seed)
+    train_data = make_dataset(x_fit, y_fit, config.batch_size, shuffle_seed, augment)
+    validation_data = make_dataset(x_val, y_val, config.batch_size) if len(x_val) else None
     model = ManualMLP(hidden_units=config.hidden_units, seed=config.seed)
-    steps = config.epochs * -(-len(x_train) // config.batch_size)
+    steps = config.epochs * -(-len(x_fit) // config.batch_size)
     model.compile(
         optimizer=build_optimizer(config, steps),
         steps_per_execution=config.steps_per_execution,
@@ -96,10 +116,11 @@ def train(config, print_fn=print):
     history = model.fit(
         train_data,
         epochs=config.epochs,
-        validation_data=test_data,
+        validation_data=validation_data,
         verbose=config.verbose,
         shuffle=False,  # make_dataset shuffles when the recipe asks for it
         callbacks=[
+            TrueStepProgbar(),
             OriginLogger(config.log_every, print_fn),
             timer,
             keras.callbacks.TerminateOnNaN(),
@@ -116,30 +137,53 @@ def train(config, print_fn=print):
             f"try a smaller learning rate than {config.learning_rate}"
         )
 
-    test_loss, test_accuracy = (history["val_loss"][-1], history["val_accuracy"][-1])
-    predictions = np.argmax(model.predict(test_data, verbose=0), axis=1)
+    if len(x_val):
+        evaluate.calibrate(model, x_val, y_val)
+    test = evaluate.evaluate_test(model, x_test, y_test, run_dir)
     plots.plot_history(history, run_dir / "curves.png")
-    plots.plot_confusion(plots.confusion_matrix(y_test, predictions), run_dir / "confusion.png")
     save_atomically(model, run_dir / "model.keras")
     metrics = {
         **config_lib.hyperparameters(config),
         "run_dir": str(run_dir),
-        "test_accuracy": float(test_accuracy),
-        "test_loss": float(test_loss),
+        **test,
+        "temperature": model.temperature,
+        "train_seconds": sum(timer.seconds_per_epoch),
         "seconds_per_epoch": timer.seconds_per_epoch,
-        "train_examples": int(len(x_train)),
+        "train_examples": int(len(x_fit)),
+        "validation_examples": int(len(x_val)),
         "shuffle_seed": shuffle_seed,
+        "augmentation_seed": data_seed if augment else None,
     }
     if config.export_base:
         export_path = export_model(
             model,
             config.export_base,
-            metadata={"recipe": config.recipe, "test_accuracy": metrics["test_accuracy"]},
+            metadata={key: metrics[key] for key in ("recipe", "test_accuracy", "calibration")},
         )
         metrics["export_path"] = str(export_path)
-    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, default=str) + "\n")
-    print_fn(f"test accuracy {test_accuracy:.4f} (loss {test_loss:.4f}); run saved in {run_dir}")
+    write_atomically(run_dir / "metrics.json", json.dumps(metrics, indent=2, default=str) + "\n")
+    print_fn(summary(metrics))
     return metrics
+
+
+def summary(metrics):
+    """The run's last line: test accuracy and loss, calibration, and where the run is.
+
+    Args:
+        metrics: the dict `train` returns.
+
+    Returns:
+        str, one line.
+    """
+    ece = metrics["calibration"]["before"]["ece"], metrics["calibration"]["after"]["ece"]
+    if metrics["validation_examples"]:
+        calibrated = f"ECE {ece[1]:.4f} (T {metrics['temperature']:.4f}; {ece[0]:.4f} at T 1)"
+    else:
+        calibrated = f"ECE {ece[0]:.4f} (uncalibrated: no validation split)"
+    return (
+        f"test accuracy {metrics['test_accuracy']:.4f} (loss {metrics['test_loss']:.4f}), "
+        f"{calibrated}; run saved in {metrics['run_dir']}"
+    )
 
 
 def _show(value):

@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import json
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -52,6 +53,9 @@ def test_export_info_round_trips(exported_model, trained_model):
     assert info["recipe"] == "conftest"
     assert 0.9 < info["test_accuracy"] <= 1.0
     assert info["model_config"] == json.loads(json.dumps(trained_model.get_config()))
+    # The temperature baked into the probabilities, fitted on held-out data (not the default).
+    assert info["temperature"] == info["model_config"]["temperature"] == trained_model.temperature
+    assert info["temperature"] != 1.0
     assert info["tensorflow_version"] == tf.__version__
     exported_at = datetime.datetime.fromisoformat(info["export_time"])
     assert abs(datetime.datetime.now(datetime.UTC) - exported_at) < datetime.timedelta(hours=1)
@@ -111,6 +115,13 @@ def test_export_model_failure_leaves_no_new_base_path(trained_model, tmp_path, m
 def test_export_model_rejects_bad_metadata(trained_model, tmp_path, metadata, message):
     with pytest.raises(ValueError, match=message):
         exporter.export_model(trained_model, tmp_path, metadata=metadata)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_model_rejects_model_without_temperature(tmp_path):
+    plain = keras.Sequential([keras.Input((contract.NUM_PIXELS,)), keras.layers.Dense(10)])
+    with pytest.raises(ValueError, match="expected a positive float model.temperature, got None"):
+        exporter.export_model(plain, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 

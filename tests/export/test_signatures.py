@@ -1,5 +1,5 @@
 """The four exported signatures, run through TF1's session loader and TF2's loader, against
-the Keras model they wrap.
+the Keras model they wrap and its calibration temperature.
 
 Example:
     .venv/bin/pytest tests/export/test_signatures.py
@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from model.calibration import softmax
 from serving import contract
 
 TOLERANCE = 1e-5
@@ -19,7 +20,7 @@ def _inputs_and_expected(model, pixels):
     # Byte strings go in object arrays: numpy's fixed-width bytes would drop trailing zeros.
     x = pixels.reshape(len(pixels), -1).astype(np.float32) / 255.0
     scores = model(x).numpy()
-    probabilities = tf.nn.softmax(scores).numpy()
+    probabilities = softmax(scores, model.temperature)
     predict = {
         contract.PROBABILITIES: probabilities,
         contract.CLASSES: np.argmax(scores, axis=-1),

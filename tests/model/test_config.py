@@ -40,6 +40,9 @@ def test_make_config_sets_every_hyperparameter():
         ({"hidden_units": (128, 0)}, r"hidden_units must be positive integers, got \(128, 0\)"),
         ({"train_limit": 0}, "train_limit must be a positive integer, got 0"),
         ({"verbose": 3}, "verbose must be 0, 1 or 2, got 3"),
+        ({"validation_size": -5}, "validation_size must be a non-negative integer, got -5"),
+        ({"translation": -0.1}, "translation must be a fraction between 0 and 0.5, got -0.1"),
+        ({"rotation": 1.0}, "rotation must be a fraction between 0 and 0.5, got 1.0"),
     ],
 )
 def test_make_config_rejects_bad_values(overrides, message):

@@ -81,6 +81,9 @@ def test_manual_mlp_call_is_relu_relu_linear():
         ({"num_classes": 2.5}, "num_classes"),
         ({"init_stddev": 0.0}, "init_stddev"),
         ({"seed": "x"}, "seed"),
+        ({"temperature": 0.0}, "temperature"),
+        ({"temperature": float("inf")}, "temperature"),
+        ({"temperature": "0.1"}, "temperature"),
     ],
 )
 def test_manual_mlp_rejects_bad_arguments(kwargs, bad):
@@ -116,6 +119,18 @@ def test_manual_mlp_save_load_round_trip(mnist, tmp_path):
     loaded.fit(data, epochs=1, verbose=0, shuffle=False)
     for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_manual_mlp_temperature_round_trips_through_keras_file(tmp_path):
+    model = ManualMLP(hidden_units=(8,), seed=0)
+    assert model.temperature == 1.0
+    model.set_temperature(0.125)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    assert loaded.temperature == 0.125 and loaded.get_config()["temperature"] == 0.125
+    with pytest.raises(ValueError, match="temperature must be a positive finite number"):
+        loaded.set_temperature(-1.0)
+    assert loaded.temperature == 0.125
 
 
 @pytest.mark.slow

@@ -3,7 +3,13 @@
 import numpy as np
 from PIL import Image
 
-from model.plots import confusion_matrix, plot_confusion, plot_history
+from model.plots import (
+    confusion_matrix,
+    plot_confusion,
+    plot_errors,
+    plot_history,
+    plot_reliability,
+)
 
 
 def test_confusion_matrix_counts_pairs():
@@ -19,3 +25,20 @@ def test_plots_write_png_files(tmp_path):
     for name in ("curves.png", "confusion.png"):
         with Image.open(tmp_path / name) as image:
             assert image.format == "PNG" and image.width > 300
+
+
+def test_plot_reliability_and_errors_write_png_files(tmp_path):
+    rng = np.random.default_rng(0)
+    scores = rng.normal(size=(200, 10))
+    labels = rng.integers(0, 10, 200)
+    plot_reliability(scores, labels, 0.5, tmp_path / "calibration.png")
+    images = rng.integers(0, 256, (200, 28, 28), dtype=np.uint8)
+    plot_errors(
+        images,
+        labels,
+        np.exp(scores) / np.exp(scores).sum(1, keepdims=True),
+        tmp_path / "errors.png",
+    )
+    for name in ("calibration.png", "errors.png"):
+        with Image.open(tmp_path / name) as image:
+            assert image.format == "PNG" and image.width > 600

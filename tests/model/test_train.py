@@ -6,13 +6,18 @@ import os
 import subprocess
 import sys
 
+import keras
+import numpy as np
 import pytest
 
+from model import make_dataset
+from model import train as train_module
 from model.config import make_config
+from model.data import scale_pixels
 from model.train import DivergenceError, main, train
 from serving.contract import ASSETS_EXTRA, EXPORT_INFO_FILE
 
-# Measured: two tuned epochs on the full training set reach 0.967-0.970 test accuracy
+# Measured: two tuned epochs (55,000 images, augmented) reach 0.963-0.966 test accuracy
 # (seeds 0, 1, 2); the seed recipe stays below 0.3 after two epochs.
 TUNED_TWO_EPOCH_BOUND = 0.96
 
@@ -36,7 +41,8 @@ def test_train_writes_self_describing_run_dir(tmp_path):
     config = make_config("seed", epochs=2, train_limit=2048, seed=1, verbose=0, run_dir=tmp_path)
     train(config, print_fn=lambda line: None)
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"model.keras", "history.csv", "metrics.json", "curves.png", "confusion.png"} <= names
+    plots = {"curves.png", "confusion.png", "calibration.png", "errors.png"}
+    assert {"model.keras", "history.csv", "metrics.json", *plots} <= names
     assert {p.name for p in (tmp_path / "checkpoints").iterdir()} == {
         "epoch01.keras",
         "epoch02.keras",
@@ -47,6 +53,11 @@ def test_train_writes_self_describing_run_dir(tmp_path):
         metrics
     )
     assert len(metrics["seconds_per_epoch"]) == 2 and 0 <= metrics["test_accuracy"] <= 1
+    assert metrics["train_seconds"] == pytest.approx(sum(metrics["seconds_per_epoch"]))
+    assert set(metrics["calibration"]) == {"bins", "before", "after"}
+    assert set(metrics["calibration"]["after"]) == {"ece", "nll", "brier"}
+    saved = keras.models.load_model(tmp_path / "model.keras")
+    assert saved.temperature == metrics["temperature"] != 1.0
     assert not [n for n in names if n.startswith(".")]  # no partial files left
 
 
@@ -67,6 +78,47 @@ def test_train_exports_a_version_that_describes_the_run(tmp_path):
     assert info["version"] == 1 and info["recipe"] == "tuned"
     assert info["test_accuracy"] == metrics["test_accuracy"]
     assert info["model_config"]["hidden_units"] == [256, 128]
+    assert info["temperature"] == info["model_config"]["temperature"] == metrics["temperature"]
+    assert info["calibration"] == metrics["calibration"]
+
+
+def test_train_validates_on_held_out_split_never_test(tmp_path, mnist, monkeypatch):
+    (x_train, y_train), (x_test, y_test) = mnist
+    datasets = []
+
+    def recording_make_dataset(images, labels, *args, **kwargs):
+        datasets.append(images)
+        return make_dataset(images, labels, *args, **kwargs)
+
+    monkeypatch.setattr(train_module, "make_dataset", recording_make_dataset)
+    config = make_config("seed", epochs=1, train_limit=4096, seed=3, verbose=0, run_dir=tmp_path)
+    metrics = train(config, print_fn=lambda line: None)
+    # The pipelines built are the training part and the last 5,000 training images only.
+    assert [len(images) for images in datasets] == [4096, 5000]
+    np.testing.assert_array_equal(datasets[0], x_train[:4096])
+    np.testing.assert_array_equal(datasets[1], x_train[55000:])
+    assert metrics["validation_examples"] == 5000
+    # fit's last validation ran on the final weights: its accuracy is the held-out split's.
+    with open(tmp_path / "history.csv") as f:
+        val_accuracy = float(list(csv.DictReader(f))[-1]["val_accuracy"])
+    model = keras.models.load_model(tmp_path / "model.keras")
+    held_out = np.argmax(model(scale_pixels(x_train[55000:])), axis=1) == y_train[55000:]
+    assert val_accuracy == pytest.approx(held_out.mean(), abs=1e-6)
+    tested = np.argmax(model(scale_pixels(x_test)), axis=1) == y_test
+    assert metrics["test_accuracy"] == pytest.approx(tested.mean(), abs=1e-6)
+
+
+def test_train_validation_size_zero_trains_on_all_60000_uncalibrated(tmp_path):
+    lines = []
+    config = make_config("seed", epochs=1, validation_size=0, seed=0, verbose=0, run_dir=tmp_path)
+    metrics = train(config, print_fn=lines.append)
+    assert (metrics["train_examples"], metrics["validation_examples"]) == (60000, 0)
+    assert metrics["temperature"] == 1.0
+    assert metrics["calibration"]["before"] == metrics["calibration"]["after"]
+    with open(tmp_path / "history.csv") as f:
+        # CSVLogger writes "NA" where an epoch had no validation.
+        assert next(csv.DictReader(f)).get("val_loss", "NA") == "NA"
+    assert "uncalibrated: no validation split" in lines[-1]
 
 
 def test_train_tuned_short_run_clears_measured_bound(tmp_path):
@@ -75,18 +127,23 @@ def test_train_tuned_short_run_clears_measured_bound(tmp_path):
     assert metrics["test_accuracy"] >= TUNED_TWO_EPOCH_BOUND
 
 
-def test_train_tuned_recipe_reaches_98_percent_in_10_epochs(tmp_path):
-    # The requirement, run in full (about 15 s here); measured 98.26-98.34%.
+@pytest.mark.slow
+def test_train_tuned_recipe_full_run_is_accurate_and_calibrated(tmp_path):
+    # The requirement, run in full (about 40 s here); see README for the figures.
     metrics = train(make_config("tuned", seed=0, verbose=0, run_dir=tmp_path), print_fn=print)
-    assert metrics["epochs"] == 10 and metrics["test_accuracy"] >= 0.98
+    assert metrics["epochs"] == 30 and metrics["train_examples"] == 55000
+    assert metrics["test_accuracy"] >= 0.987
+    assert metrics["calibration"]["after"]["ece"] <= 0.01
 
 
 def test_train_unseeded_runs_draw_and_record_a_shuffle_seed(tmp_path):
-    seeds = []
+    runs = []
     for run in ("a", "b"):
         config = make_config("tuned", epochs=1, train_limit=512, verbose=0, run_dir=tmp_path / run)
-        seeds.append(train(config, print_fn=lambda line: None)["shuffle_seed"])
+        runs.append(train(config, print_fn=lambda line: None))
+    seeds = [metrics["shuffle_seed"] for metrics in runs]
     assert all(isinstance(seed, int) for seed in seeds) and seeds[0] != seeds[1]
+    assert [metrics["augmentation_seed"] for metrics in runs] == seeds
 
 
 def test_train_diverging_rate_raises_and_saves_no_model(tmp_path):
@@ -109,6 +166,10 @@ def test_train_diverging_rate_raises_and_saves_no_model(tmp_path):
         (["--shuffle", "maybe"], "expected true or false, got 'maybe'"),
         (["--optimizer", "rmsprop"], "optimizer must be one of sgd, adam, got 'rmsprop'"),
         (["--data", "/nonexistent/mnist.npz"], "/nonexistent/mnist.npz: no such file"),
+        (["--validation-size", "-1"], "validation_size must be a non-negative integer, got -1"),
+        (["--validation-size", "60000"], "validation_size must be between 0 and 59999"),
+        (["--translation", "0.6"], "translation must be a fraction between 0 and 0.5, got 0.6"),
+        (["--rotation", "nan"], "rotation must be a fraction between 0 and 0.5, got nan"),
     ],
 )
 def test_main_rejects_bad_values_in_one_line(argv, message, capsys, tmp_path):

@@ -17,6 +17,7 @@ from tensorflow_serving.apis import (
     prediction_service_pb2_grpc,
 )
 
+from model.calibration import softmax
 from serving import contract
 
 
@@ -46,7 +47,7 @@ def predict_request(pixels, signature=contract.PREDICT_PIXELS, **spec):
     return request
 
 
-def test_grpc_predict_answers_typed_fields_matching_the_model(stub, digits):
+def test_grpc_predict_answers_typed_fields_matching_the_model(stub, digits, trained_model):
     pixels, scores = digits
     response = stub.Predict(predict_request(pixels))
     assert response.model_spec.name == contract.MODEL_NAME
@@ -59,7 +60,7 @@ def test_grpc_predict_answers_typed_fields_matching_the_model(stub, digits):
         assert not outputs[key].tensor_content and len(outputs[key].float_val) == 50
         assert [d.size for d in outputs[key].tensor_shape.dim] == [5, 10]
     np.testing.assert_allclose(tf.make_ndarray(outputs[contract.SCORES]), scores, atol=1e-5)
-    probabilities = tf.nn.softmax(scores).numpy()
+    probabilities = softmax(scores, trained_model.temperature)
     np.testing.assert_allclose(
         tf.make_ndarray(outputs[contract.PROBABILITIES]), probabilities, atol=1e-5
     )
@@ -80,7 +81,7 @@ def test_grpc_predict_takes_floats_versions_labels_and_output_filter(stub, digit
     assert stub.Predict(default).model_spec.signature_name == contract.SERVING_DEFAULT
 
 
-def test_grpc_classify_answers_labels_and_probabilities(stub, digits):
+def test_grpc_classify_answers_labels_and_probabilities(stub, digits, trained_model):
     pixels, scores = digits
     request = classification_pb2.ClassificationRequest()
     request.model_spec.name = contract.MODEL_NAME
@@ -96,7 +97,7 @@ def test_grpc_classify_answers_labels_and_probabilities(stub, digits):
     ] * 5
     np.testing.assert_allclose(
         [[c.score for c in row.classes] for row in classifications],
-        tf.nn.softmax(scores).numpy(),
+        softmax(scores, trained_model.temperature),
         atol=1e-5,
     )
 

@@ -13,6 +13,7 @@ import tensorflow as tf
 from google.protobuf import json_format
 from tensorflow.core.protobuf import saved_model_pb2
 
+from model.calibration import softmax
 from serving import contract
 from serving.rest.handler import INLINE_BODY_BYTES
 
@@ -39,8 +40,8 @@ def cors_server(make_server, exported_model):
         yield f"http://127.0.0.1:{server.rest_port}/v1/models/{contract.MODEL_NAME}"
 
 
-def assert_matches_model(prediction_rows, scores):
-    probabilities = tf.nn.softmax(scores).numpy()
+def assert_matches_model(prediction_rows, scores, temperature):
+    probabilities = softmax(scores, temperature)
     np.testing.assert_allclose([p["scores"] for p in prediction_rows], scores, atol=1e-5)
     np.testing.assert_allclose(
         [p["probabilities"] for p in prediction_rows], probabilities, atol=1e-5
@@ -86,12 +87,12 @@ def test_rest_metadata_is_the_saved_models_signature_defs(model_url, http, expor
     assert signature_defs[contract.CLASSIFY]["method_name"] == contract.CLASSIFY_METHOD
 
 
-def test_rest_predict_row_format_matches_the_model(model_url, http, digits):
+def test_rest_predict_row_format_matches_the_model(model_url, http, digits, trained_model):
     pixels, scores = digits
     body = {"signature_name": contract.PREDICT_PIXELS, "instances": pixels.tolist()}
     status, _, answer = http("POST", model_url + ":predict", body)
     assert status == 200
-    assert_matches_model(answer["predictions"], scores)
+    assert_matches_model(answer["predictions"], scores, trained_model.temperature)
 
 
 def test_rest_predict_large_body_is_read_off_the_loop_and_matches_the_model(
@@ -104,23 +105,23 @@ def test_rest_predict_large_body_is_read_off_the_loop_and_matches_the_model(
     status, _, answer = http("POST", model_url + ":predict", body.encode())
     assert status == 200
     scores = trained_model(pixels.reshape(-1, 784).astype(np.float32) / 255.0).numpy()
-    assert_matches_model(answer["predictions"], scores)
+    assert_matches_model(answer["predictions"], scores, trained_model.temperature)
     ragged = body.replace("]]]}", "], [0]]]}")
     status, _, answer = http("POST", model_url + ":predict", ragged.encode())
     assert (status, answer) == (400, {"error": answer["error"]}) and "ragged" in answer["error"]
 
 
-def test_rest_predict_columnar_format_matches_the_model(model_url, http, digits):
+def test_rest_predict_columnar_format_matches_the_model(model_url, http, digits, trained_model):
     pixels, scores = digits
     body = {"inputs": {contract.IMAGES: (pixels / 255.0).tolist()}}
     status, _, answer = http("POST", model_url + "/versions/1:predict", body)
     assert status == 200
     outputs = answer["outputs"]
     rows = [{key: outputs[key][i] for key in contract.PREDICT_OUTPUTS} for i in range(len(pixels))]
-    assert_matches_model(rows, scores)
+    assert_matches_model(rows, scores, trained_model.temperature)
 
 
-def test_rest_predict_named_instances_and_b64_images(model_url, http, digits):
+def test_rest_predict_named_instances_and_b64_images(model_url, http, digits, trained_model):
     pixels, scores = digits
     named = {
         "signature_name": contract.PREDICT_PIXELS,
@@ -128,7 +129,7 @@ def test_rest_predict_named_instances_and_b64_images(model_url, http, digits):
     }
     status, _, answer = http("POST", model_url + ":predict", named)
     assert status == 200
-    assert_matches_model(answer["predictions"], scores)
+    assert_matches_model(answer["predictions"], scores, trained_model.temperature)
     pngs = [tf.io.encode_png(image[:, :, None]).numpy() for image in pixels]
     b64 = {
         "signature_name": contract.PREDICT_IMAGE_BYTES,
@@ -139,7 +140,7 @@ def test_rest_predict_named_instances_and_b64_images(model_url, http, digits):
     assert [p["classes"] for p in answer["predictions"]] == scores.argmax(1).tolist()
 
 
-def test_rest_classify_answers_label_score_pairs(model_url, http, digits):
+def test_rest_classify_answers_label_score_pairs(model_url, http, digits, trained_model):
     pixels, scores = digits
     floats = (pixels.reshape(-1, 784) / 255.0).tolist()
     body = {
@@ -150,7 +151,7 @@ def test_rest_classify_answers_label_score_pairs(model_url, http, digits):
     assert status == 200
     results = answer["results"]
     assert [[label for label, _ in row] for row in results] == [list(contract.CLASS_LABELS)] * 8
-    probabilities = tf.nn.softmax(scores).numpy()
+    probabilities = softmax(scores, trained_model.temperature)
     np.testing.assert_allclose([[s for _, s in row] for row in results], probabilities, atol=1e-5)
     with_context = {
         "signature_name": contract.CLASSIFY,
