@@ -18,7 +18,7 @@ from serving import contract
 from serving.pad import proxy
 
 STATIC = pathlib.Path(__file__).parent / "static"
-# The page loads nothing from elsewhere and runs no inline script.
+# The page loads nothing from elsewhere and runs no inline or eval()ed script.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:",
     "X-Content-Type-Options": "nosniff",
