@@ -111,7 +111,11 @@ async function predict() {
       }
     }
   } catch (error) {
-    if (generation >= state.rendered) showError(`No answer: ${error.message}`);
+    // An older answer on screen would pass for the answer to this drawing: remove it.
+    if (generation >= state.rendered) {
+      clearAnswer();
+      showError(`No answer: ${error.message}`);
+    }
   } finally {
     state.inFlight -= 1;
   }
