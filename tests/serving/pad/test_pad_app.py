@@ -9,6 +9,7 @@ Example:
 import base64
 import io
 import signal
+import socket
 import subprocess
 import sys
 
@@ -86,6 +87,19 @@ def test_pad_app_refuses_a_body_over_its_limit_and_keeps_serving(model_rest, tmp
         assert status == 413
         assert body == {"error": "request body is larger than the pad's limit of 100 bytes"}
         assert http("GET", url + f"v1/models/{contract.MODEL_NAME}")[0] == 200
+
+
+def test_pad_app_silent_model_server_is_a_504_json_error(tmp_path, http):
+    # A listening socket that never answers: connections complete in its backlog.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        rest = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        flags = ["--upstream-timeout-seconds=0.5"]
+        with processes.pad_server(rest, tmp_path / "pad.log", flags) as url:
+            status, _, body = http("GET", url + f"v1/models/{contract.MODEL_NAME}")
+    assert status == 504
+    assert body == {"error": f"model server at {rest} did not answer within 0.5 s"}
 
 
 def test_pad_cli_prints_its_url_and_exits_0_on_sigterm(dead_rest):

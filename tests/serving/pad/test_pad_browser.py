@@ -11,6 +11,10 @@ Example:
 
 import base64
 import io
+import json
+import shutil
+import time
+import urllib.request
 
 import numpy as np
 import pytest
@@ -84,6 +88,37 @@ def test_pad_shows_the_model_and_version_that_answer(page):
     assert browser.answer(page)["version"] == "1"
     digits = page.eval_on_selector_all("[data-digit]", "bars => bars.map(b => b.dataset.digit)")
     assert digits == list(contract.CLASS_LABELS)
+
+
+def test_pad_shows_the_new_version_after_a_rollout(chromium, exported_model, mnist, tmp_path):
+    base = tmp_path / contract.MODEL_NAME
+    shutil.copytree(exported_model / "1", base / "1")
+    with (
+        processes.model_server(base, tmp_path / "server.log") as rest,
+        processes.pad_server(rest, tmp_path / "pad.log") as url,
+    ):
+        page = browser.open_pad(chromium, url)
+        _, (x_test, _) = mnist
+        strokes = digit_strokes(x_test[0], browser.pad_side(page))
+        assert browser.draw(page, strokes)["version"] == "1"
+        # Published as the exporter does: complete under a hidden name, then renamed.
+        shutil.copytree(exported_model / "1", base / ".tmp-2")
+        (base / ".tmp-2").rename(base / "2")
+        status_url = f"{rest}/v1/models/{contract.MODEL_NAME}"
+        deadline = time.monotonic() + 60
+        while available_versions(status_url) != ["2"]:
+            assert time.monotonic() < deadline, "version 2 never replaced version 1"
+            time.sleep(0.2)
+        page.click("#clear")
+        answer = browser.draw(page, strokes)
+        assert (answer["version"], answer["error"]) == ("2", None)
+        page.close()
+
+
+def available_versions(status_url):
+    with urllib.request.urlopen(status_url, timeout=10) as reply:
+        statuses = json.load(reply)["model_version_status"]
+    return [status["version"] for status in statuses if status["state"] == "AVAILABLE"]
 
 
 def test_pad_unreachable_model_server_shows_the_error(chromium, dead_pad_url):
