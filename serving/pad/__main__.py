@@ -25,6 +25,11 @@ async def serve(config, ready=print):
         config: a validated PadConfig.
         ready: called with the page's URL once the port is bound.
     """
+    # Handlers first: whoever reads the URL line may send SIGTERM right away.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
     runner = web.AppRunner(build_app(config))
     await runner.setup()
     try:
@@ -32,10 +37,6 @@ async def serve(config, ready=print):
         await site.start()
         host, port = runner.addresses[0][:2]
         ready(f"http://{host}:{port}/")
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signal_number in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signal_number, stop.set)
         await stop.wait()
     finally:
         await runner.cleanup()
