@@ -50,9 +50,13 @@ def dead_pad_url(dead_rest, tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's chromium, headless, driven by Playwright; skips where it is not installed."""
+    """Debian's chromium, headless, driven by Playwright; skips where it is not installed.
+
+    Module-scoped: Playwright's sync API keeps an event loop running in the main thread
+    while it is open, which would break later tests that call asyncio.run().
+    """
     if browser.chromium_path() is None:
         pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
