@@ -1,8 +1,7 @@
 """Fixtures for the pad's tests: the model server and the pad as subprocesses, and chromium.
 
 The model server serves the session's `exported_model` (tests/conftest.py) through its
-command line, as a person starts it; the pad forwards to it. Browser fixtures skip, with
-one line saying why, only where Debian's chromium is not installed.
+command line, as a person starts it; the pad forwards to it.
 """
 
 import socket
@@ -10,11 +9,6 @@ import socket
 import pytest
 
 from serving.pad import browser, processes
-
-NO_CHROMIUM = (
-    "chromium is not installed and could not be (`make test` installs it with apt-get "
-    "when run as root): browser tests skipped"
-)
 
 
 @pytest.fixture(scope="session")
@@ -52,13 +46,11 @@ def dead_pad_url(dead_rest, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium():
-    """Debian's chromium, headless, driven by Playwright; skips where it is not installed.
+    """Debian's chromium, headless, driven by Playwright.
 
     Module-scoped: Playwright's sync API keeps an event loop running in the main thread
     while it is open, which would break later tests that call asyncio.run().
     """
-    if browser.chromium_path() is None:
-        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

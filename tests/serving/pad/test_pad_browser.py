@@ -27,6 +27,14 @@ from serving.pad.strokes import digit_strokes
 DRAWN_DIGITS = 30
 PHONE = {"width": 375, "height": 740}
 
+# One skip for the whole module, so a machine without chromium shows one line.
+if browser.chromium_path() is None:
+    pytest.skip(
+        "chromium is not installed and could not be (`make test` installs it with apt-get "
+        "when run as root): browser tests skipped",
+        allow_module_level=True,
+    )
+
 
 @pytest.fixture
 def page(chromium, pad_url):
