@@ -36,7 +36,7 @@ async def serve(config, ready=print):
         site = web.TCPSite(runner, config.host, config.port)
         await site.start()
         host, port = runner.addresses[0][:2]
-        ready(f"http://{host}:{port}/")
+        ready(f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/")
         await stop.wait()
     finally:
         await runner.cleanup()
