@@ -6,7 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MODEL_BASE := serving/models/mnist
 
-.PHONY: run serve test lint bench clean
+PAD_PORT ?= 8080
+
+.PHONY: run serve test lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,18 +21,31 @@ run: $(STAMP)
 	$(PY) -m model.train --recipe tuned --export-base $(MODEL_BASE)
 	$(PY) -m serving.demo --model-base-path $(MODEL_BASE)
 
-# Keep the local server up on 8500 (gRPC) and 8501 (REST); trains first if nothing is exported.
+# Keep the local server up on 8500 (gRPC) and 8501 (REST) and the drawing pad on
+# $(PAD_PORT) (it prints its URL); trains first if nothing is exported. Ctrl-C stops both;
+# the explicit kill is there because sh may exec the server and skip its EXIT trap.
 serve: $(STAMP)
 	$(PY) -m model.train_if_empty --recipe tuned --export-base $(MODEL_BASE)
+	$(PY) -m serving.pad --port $(PAD_PORT) & pad=$$!; \
+	trap 'kill $$pad 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m serving.server --model_base_path=$(MODEL_BASE) --enable_batching \
 		--batching_parameters_file=serving/config/batching.config \
-		--monitoring_config_file=serving/config/monitoring.config
+		--monitoring_config_file=serving/config/monitoring.config; \
+	status=$$?; kill $$pad 2>/dev/null; exit $$status
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: lint
+# The pad's browser tests drive Debian's chromium: installed here when missing and we are
+# root; elsewhere those tests skip with one line saying so.
+chromium:
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq chromium >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; } || \
+		echo "chromium could not be installed: the pad's browser tests will skip"
+
+test: lint chromium
 	$(PY) -m pytest
 
 bench: $(STAMP)
