@@ -28,7 +28,8 @@ serve: $(STAMP)
 	$(PY) -m model.train_if_empty --recipe tuned --export-base $(MODEL_BASE)
 	$(PY) -m serving.pad --port $(PAD_PORT) & pad=$$!; \
 	trap 'kill $$pad 2>/dev/null' EXIT INT TERM; \
-	$(PY) -m serving.server --model_base_path=$(MODEL_BASE) --enable_batching \
+	$(PY) -m serving.server --model_name=mnist --model_base_path=$(MODEL_BASE) \
+		--port=8500 --rest_api_port=8501 --enable_batching \
 		--batching_parameters_file=serving/config/batching.config \
 		--monitoring_config_file=serving/config/monitoring.config; \
 	status=$$?; kill $$pad 2>/dev/null; exit $$status

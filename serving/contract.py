@@ -42,6 +42,7 @@ CLASSIFY_OUTPUTS = (CLASSES, SCORES)
 # SignatureDef method names, as TF Serving checks them.
 PREDICT_METHOD = "tensorflow/serving/predict"
 CLASSIFY_METHOD = "tensorflow/serving/classify"
+REGRESS_METHOD = "tensorflow/serving/regress"
 
 # Self-description and warmup files, inside each version's assets.extra/.
 ASSETS_EXTRA = "assets.extra"

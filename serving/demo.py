@@ -16,7 +16,7 @@ from model import cli, load_mnist
 from serving import contract
 from serving.client import RequestError, connect, format_prediction, predict
 from serving.errors import ConfigError
-from serving.server import ServerConfig, build_server
+from serving.server import FREE_PORT, ServerConfig, build_server
 
 
 def demo(base_path, index, print_fn=print):
@@ -31,7 +31,12 @@ def demo(base_path, index, print_fn=print):
         dict mapping "rest" and "grpc" to the probabilities [10] each API returned.
     """
     _, (x_test, y_test) = load_mnist()
-    config = ServerConfig(model_base_path=str(base_path), port=0, rest_api_port=0)
+    config = ServerConfig(
+        model_name=contract.MODEL_NAME,
+        model_base_path=str(base_path),
+        port=FREE_PORT,
+        rest_api_port=FREE_PORT,
+    )
     answers = {}
     with build_server(config) as server:
         targets = {

@@ -13,7 +13,7 @@ print(from_array(np.array([1.5], np.float32)))"
 """
 
 from serving.codecs.json_request import classify_examples, parse_body, predict_inputs
-from serving.codecs.json_response import classify_response, predict_response
+from serving.codecs.json_response import classify_response, predict_response, regress_response
 from serving.codecs.json_value import from_json
 from serving.codecs.tensor_proto import TensorProtoError, from_array, to_array
 from serving.codecs.tf_example import example_from_json, serialize_examples, serialize_input
@@ -28,6 +28,7 @@ __all__ = [
     "parse_body",
     "predict_inputs",
     "predict_response",
+    "regress_response",
     "serialize_examples",
     "serialize_input",
     "to_array",

@@ -93,11 +93,12 @@ def predict_inputs(document, input_keys):
     return False, {key: value[key] for key in keys}
 
 
-def classify_examples(document):
-    """Serialized tf.Examples of a classify body's "examples", after its "context".
+def classify_examples(document, method="classify"):
+    """Serialized tf.Examples of a classify or regress body's "examples", after its "context".
 
     Args:
         document: the parsed body (see `parse_body`).
+        method: "classify" or "regress", as the error messages name it.
 
     Returns:
         A list of bytes, one serialized example per example.
@@ -108,7 +109,7 @@ def classify_examples(document):
     examples = document.get("examples")
     if examples is None:
         raise invalid_argument(
-            "When method is classify, key 'examples' is expected and was not found"
+            f"When method is {method}, key 'examples' is expected and was not found"
         )
     if not isinstance(examples, list):
         raise invalid_argument("Expecting 'examples' value to be an list/array")

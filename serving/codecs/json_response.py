@@ -9,7 +9,8 @@ The format (TF Serving's REST API guide and util/json_tensor.cc):
   strings as text.
 - Floats are written with the fewest digits that give back the same float32, as TF
   Serving does; separators are ", " and ": ".
-- Classify answers `{"results": [[[label, score], ...], ...]}`, one list per example.
+- Classify answers `{"results": [[[label, score], ...], ...]}`, one list per example;
+  Regress answers `{"results": [value, ...]}`.
 
 Example:
     python -c "from serving.codecs.json_response import predict_response; import numpy as np; \
@@ -72,6 +73,18 @@ def classify_response(result):
         for classifications in result.classifications
     ]  # fmt: skip
     return json.dumps({"results": rows})
+
+
+def regress_response(result):
+    """The JSON body answering a regress request.
+
+    Args:
+        result: a tensorflow.serving.RegressionResult.
+
+    Returns:
+        The JSON text: {"results": [value, ...]}, one value per example.
+    """
+    return json.dumps({"results": [float(str(np.float32(r.value))) for r in result.regressions]})
 
 
 def _element_texts(array, key):

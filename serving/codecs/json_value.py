@@ -1,11 +1,19 @@
 """One REST input's JSON value as a numpy array, read as TF Serving's json_tensor reads it.
 
-A value is a rectangular nested list of numbers, or of strings given as text or as
-`{"b64": ...}`. Numbers come back as numpy reads them, for `core.inputs.prepare_inputs` to
-check and cast to the signature's dtype; strings come back as an object array of bytes.
-Ragged lists and values of the wrong JSON type are refused with TF Serving's wording.
-A uint8 input (pixels) of plain ints, the common case, skips the per-value checks:
-`bytes()` converts and range-checks every value at C speed.
+The rules (TF Serving's util/json_tensor.cc, FillTensorProto and AddValueToTensor):
+- The shape is read from the first element at each level; every list at a level must have
+  that size, and every value must sit at the deepest level.
+- Each value must be of the JSON type the input's dtype takes: a number for float and
+  double (NaN and Infinity included), an integer within range for the integer types,
+  `true`/`false` for bool, a string or a `{"b64": ...}` object for string. half, bfloat16
+  and complex inputs cannot be given in JSON (UNIMPLEMENTED).
+- Refusals use TF Serving's wording, e.g. `JSON Value: "a" Type: String is not of expected
+  type: float`.
+Numbers come back as numpy reads them, for `core.inputs.prepare_inputs` to cast to the
+signature's dtype; strings as an object array of bytes. A uint8 input (pixels) of plain
+ints, the common case, skips the per-value checks: `bytes()` converts and range-checks every
+value at C speed. One difference, for speed: in a list that numpy reads as numbers, a
+`true` or `false` among them reads as 1 or 0 where TF Serving would refuse it.
 
 `is_b64`, `b64_bytes` and `json_type_name` are this codec's rules for `{"b64": ...}`
 objects and JSON type names, shared by the request and tf.Example codecs.
@@ -20,13 +28,52 @@ import binascii
 import itertools
 import json
 
+import grpc
 import numpy as np
 import tensorflow as tf
 
-from serving.errors import invalid_argument
+from serving.errors import ServingError, invalid_argument
 
 # The JSON type names TF Serving's messages use (rapidjson's); any other value is a number.
-_JSON_TYPE = {str: "String", dict: "Object", list: "Array", bool: "Bool", type(None): "Null"}
+_JSON_TYPE = {str: "String", dict: "Object", list: "Array", type(None): "Null"}
+# TF's DataTypeString where it differs from the numpy-style name tf.DType.name gives.
+_TYPE_NAMES = {tf.float32: "float", tf.float64: "double", tf.float16: "half"}
+# Integer dtype -> the range of JSON integers it takes (rapidjson's IsInt, IsInt64, ...).
+_INT_RANGES = {
+    tf.int8: (-(2**31), 2**31 - 1),
+    tf.int16: (-(2**31), 2**31 - 1),
+    tf.int32: (-(2**31), 2**31 - 1),
+    tf.uint8: (-(2**31), 2**31 - 1),
+    tf.int64: (-(2**63), 2**63 - 1),
+    tf.uint32: (0, 2**32 - 1),
+    tf.uint64: (0, 2**64 - 1),
+}
+_MAX_DEBUG_BYTES = 256  # TF Serving's kMaxJsonDebugStringBytes
+
+
+def type_name(dtype):
+    """A dtype's name as TensorFlow's DataTypeString writes it in error messages.
+
+    Args:
+        dtype: a tf.DType or a DataType enum value.
+
+    Returns:
+        e.g. "float", "double", "int32", "string".
+    """
+    dtype = tf.as_dtype(dtype)
+    return _TYPE_NAMES.get(dtype, dtype.name)
+
+
+def debug_string(value):
+    """A JSON value as TF Serving quotes it in errors: compact, cut at 256 bytes.
+
+    Args:
+        value: a parsed JSON value.
+
+    Returns:
+        str.
+    """
+    return json.dumps(value, separators=(",", ":"))[:_MAX_DEBUG_BYTES]
 
 
 def is_b64(value):
@@ -63,8 +110,10 @@ def json_type_name(value):
         value: a parsed JSON value.
 
     Returns:
-        "String", "Object", "Array", "Bool", "Null" or "Number".
+        "String", "Object", "Array", "True", "False", "Null" or "Number".
     """
+    if isinstance(value, bool):
+        return "True" if value else "False"
     return _JSON_TYPE.get(type(value), "Number")
 
 
@@ -72,35 +121,37 @@ def from_json(value, dtype, key):
     """Reads one input's JSON value.
 
     Args:
-        value: the parsed JSON value (nested lists of numbers, text or `{"b64": ...}`).
+        value: the parsed JSON value (nested lists of numbers, bools, text or `{"b64": ...}`).
         dtype: the signature input's tf.DType.
-        key: the input's name, for error messages.
+        key: the input's name (unused in messages: TF Serving's do not name it).
 
     Returns:
-        A numpy array in the value's shape: object array of bytes for tf.string, uint8
-        for a uint8 input of ints 0-255, else the numbers as numpy reads them (int64 or
-        float64), still to be cast to `dtype`.
+        A numpy array in the value's shape: object array of bytes for tf.string, bool for
+        tf.bool, uint8 for a uint8 input of ints 0-255, else the numbers as numpy reads them
+        (int64 or float64), still to be cast to `dtype`.
 
     Raises:
-        ServingError: INVALID_ARGUMENT for a ragged list or a value of the wrong JSON type.
+        ServingError: INVALID_ARGUMENT for a ragged list or a value of the wrong JSON type;
+            UNIMPLEMENTED for a dtype JSON cannot carry.
     """
-    if dtype == tf.string:
-        flat, shape = _flatten(value, key, _json_bytes)
-        array = np.empty(len(flat), dtype=object)
-        array[:] = flat
-        return array.reshape(shape)
     if dtype == tf.uint8:
         array = _plain_uint8(value)
         if array is not None:
             return array
-    try:
-        array = np.asarray(value)  # a rectangular list of numbers
-    except (ValueError, TypeError):
-        array = None
-    if array is None or array.dtype.kind not in "iuf":
-        flat, shape = _flatten(value, key, _json_number(dtype))
-        array = np.asarray(flat).reshape(shape)
-    return array
+    if dtype in (tf.float32, tf.float64) or dtype in _INT_RANGES:
+        try:
+            array = np.asarray(value)  # a rectangular list of numbers
+        except (ValueError, TypeError):
+            array = None
+        wanted = "iu" if dtype in _INT_RANGES else "iuf"
+        if array is not None and array.dtype.kind in wanted and array.size:
+            return array
+    flat, shape = _fill(value, dtype)
+    if dtype == tf.string:
+        array = np.empty(len(flat), dtype=object)
+        array[:] = flat
+        return array.reshape(shape)
+    return np.asarray(flat, dtype=bool if dtype == tf.bool else None).reshape(shape)
 
 
 def _plain_uint8(value):
@@ -126,64 +177,91 @@ def _plain_uint8(value):
     return np.frombuffer(data, np.uint8).reshape(shape)
 
 
-def _flatten(value, key, convert):
-    # Leaves of a nested JSON list, converted, and its shape; refuses ragged lists.
+def _fill(value, dtype):
+    # TF Serving's FillTensorProto: the shape from the first elements, then every value
+    # checked against it and against the dtype. Returns (flat values, shape).
+    convert = _converter(dtype)
     shape = []
     probe = value
     while isinstance(probe, list):
         shape.append(len(probe))
         probe = probe[0] if probe else None
-    flat = []
-
-    def visit(item, depth, path):
-        if isinstance(item, list):
-            if depth >= len(shape) or len(item) != shape[depth]:
+    rank, flat = len(shape), []
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if not isinstance(item, list):
+            if level != rank:
                 raise invalid_argument(
-                    f"input '{key}' is ragged: the list at {path or 'top level'} has "
-                    f"{len(item)} elements where the first has "
-                    f"{shape[depth] if depth < len(shape) else 'none'}; all rows and "
-                    f"instances must have the same shape {shape}"
+                    f"JSON Value: {debug_string(item)} found at incorrect level: {level + 1} "
+                    f"in the JSON DOM. Expected at level: {rank}"
                 )
-            for index, child in enumerate(item):
-                visit(child, depth + 1, f"{path}[{index}]")
-        elif depth != len(shape):
+            flat.append(convert(item))
+            continue
+        if level >= rank:
             raise invalid_argument(
-                f"input '{key}' is ragged: a value at {path or 'top level'} sits at depth "
-                f"{depth} but the first value at depth {len(shape)}"
+                f"Encountered list at unexpected level: {level} expected < {rank}"
             )
-        else:
-            flat.append(convert(item, key, path))
-
-    visit(value, 0, "")
+        if len(item) != shape[level]:
+            raise invalid_argument(
+                f"Encountered list at unexpected size: {len(item)} at level: {level} "
+                f"expected size: {shape[level]}"
+            )
+        stack.extend((child, level + 1) for child in reversed(item))
     return flat, tuple(shape)
 
 
-def _type_error(item, key, path, expected):
-    kind = json_type_name(item)
-    return invalid_argument(
-        f"input '{key}': JSON Value: {json.dumps(item)[:80]} at {path or 'top level'} Type: {kind} "
-        f"is not of expected type: {expected}"
-    )
+def _converter(dtype):
+    # One value -> its Python value, or TF Serving's TypeError for the dtype.
+    def type_error(item):
+        return invalid_argument(
+            f"JSON Value: {debug_string(item)} Type: {json_type_name(item)} is not of "
+            f"expected type: {type_name(dtype)}"
+        )
 
-
-def _json_number(dtype):
-    def convert(item, key, path):
+    def number(item):
         if isinstance(item, bool) or not isinstance(item, int | float):
-            raise _type_error(item, key, path, dtype.name)
+            raise type_error(item)
         return item
 
-    return convert
+    def integer(item):
+        low, high = _INT_RANGES[dtype]
+        if isinstance(item, bool) or not isinstance(item, int) or not low <= item <= high:
+            raise type_error(item)
+        return item
 
+    def boolean(item):
+        if not isinstance(item, bool):
+            raise type_error(item)
+        return item
 
-def _json_bytes(item, key, path):
-    if isinstance(item, str):
-        return item.encode("utf-8")
-    if is_b64(item):
+    def string(item):
+        if isinstance(item, str):
+            return item.encode("utf-8")
+        if not isinstance(item, dict):
+            raise type_error(item)
+        if not is_b64(item):
+            raise invalid_argument(
+                f"JSON Value: {debug_string(item)} not formatted correctly for base64 data"
+            )
         try:
             return b64_bytes(item["b64"])
-        except binascii.Error as error:
-            raise invalid_argument(
-                f"input '{key}': Unable to base64 decode the value at {path or 'top level'} "
-                f"({error})"
-            ) from error
-    raise _type_error(item, key, path, 'string (text or {"b64": ...})')
+        except binascii.Error:
+            raise invalid_argument("Unable to base64 decode") from None
+
+    if dtype in (tf.float32, tf.float64):
+        return number
+    if dtype in _INT_RANGES:
+        return integer
+    if dtype == tf.bool:
+        return boolean
+    if dtype == tf.string:
+        return string
+
+    def unimplemented(item):
+        raise ServingError(
+            grpc.StatusCode.UNIMPLEMENTED,
+            f"Conversion of JSON Value: {debug_string(item)} to type: {type_name(dtype)}",
+        )
+
+    return unimplemented

@@ -4,7 +4,7 @@
 - `manager`: which versions of which models are served; polls base paths (through
   `export.versions`, the scan the exporter uses too) and applies version policies.
 - `inputs`: a request's inputs as validated arrays (one path for REST and gRPC).
-- `inference`: Predict and Classify on a servable.
+- `inference`: Predict on a servable; `example_apis`: Classify, Regress, MultiInference.
 - `model_info`: GetModelStatus and GetModelMetadata responses.
 - `warmup_replay`: runs a version's warmup records before it serves.
 The REST and gRPC endpoints are thin layers over these.
@@ -14,17 +14,20 @@ Example:
 print(sorted(Servable('mnist', 1, 'serving/models/mnist/1').signatures))"
 """
 
-from serving.core import inference, model_info
-from serving.core.manager import ModelManager, ServableRequest, VersionStatus
+from serving.core import example_apis, inference, model_info
+from serving.core.manager import ModelManager, ServableRequest
+from serving.core.model_state import RetryPolicy, VersionStatus
 from serving.core.servable import Servable, Signature
 from serving.core.warmup_replay import replay_warmup
 
 __all__ = [
     "ModelManager",
+    "RetryPolicy",
     "Servable",
     "ServableRequest",
     "Signature",
     "VersionStatus",
+    "example_apis",
     "inference",
     "model_info",
     "replay_warmup",

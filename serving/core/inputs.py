@@ -2,20 +2,24 @@
 
 REST hands `prepare_inputs` JSON values (read by `codecs.json_value`), gRPC hands it
 TensorProtos (read by `codecs.tensor_proto`); either way it returns arrays of the
-signature's dtypes after checking the input keys, the dtype, the shape against the
-signature, that all inputs agree on the batch size, and that every float is finite.
+signature's dtypes after checking the input keys and the dtypes, as TF Serving's Predict
+does. Shapes are checked by the graph when the signature runs, not here: TF Serving never
+compares a request with the SignatureDef's declared shapes.
 
 Example:
-    python -c "from serving.core.inputs import prepare_inputs"
+    python -c "from serving.core.inputs import prepare_inputs; import tensorflow as tf; \
+from serving.core import Signature; s = Signature('s', '', {'x': tf.TensorSpec(None, tf.float32)}, \
+{}, {}); print(prepare_inputs(s, {'x': [1, 2.5]}))"
 """
 
 import numpy as np
-import tensorflow as tf
 from tensorflow.core.framework import tensor_pb2
 
-from serving.codecs.json_value import from_json
-from serving.codecs.tensor_proto import TensorProtoError, to_array
+from serving.codecs.json_value import from_json, type_name
+from serving.codecs.tensor_proto import BY_ENUM, STRING_FIELD, TensorProtoError, to_array
 from serving.errors import invalid_argument
+
+_KNOWN_ENUMS = {*BY_ENUM, STRING_FIELD[0]}
 
 
 def prepare_inputs(signature, inputs):
@@ -28,7 +32,8 @@ def prepare_inputs(signature, inputs):
 
     Returns:
         dict key -> numpy array of the signature's dtype (object arrays of bytes for
-        strings), every one with the signature's shape and the same batch size.
+        strings). Shapes are left to the graph, and NaN and infinities pass, as in TF
+        Serving.
 
     Raises:
         ServingError: INVALID_ARGUMENT naming the input and what is wrong with it.
@@ -43,28 +48,23 @@ def prepare_inputs(signature, inputs):
             f"Missing but required: {{{','.join(sorted(set(wanted) - set(sent)))}}}."
         )
     arrays = {}
-    for key, value in inputs.items():
-        spec = expected[key]
+    for index, key in enumerate(sorted(inputs)):
+        value, dtype = inputs[key], expected[key].dtype
         if isinstance(value, tensor_pb2.TensorProto):
-            array = _from_proto(value, spec.dtype, key)
+            arrays[key] = _from_proto(value, dtype, key, index)
         else:
-            array = from_json(value, spec.dtype, key)
-            if array.dtype != spec.dtype.as_numpy_dtype:
-                array = _cast(array, spec.dtype, key)
-        _check_shape(array, spec, key, signature.name)
-        if array.dtype.kind == "f" and not np.isfinite(array).all():
-            raise invalid_argument(f"input '{key}' contains NaN or infinity; values must be finite")
-        arrays[key] = array
-    batch_sizes = {key: a.shape[0] for key, a in arrays.items() if a.ndim}
-    if len(set(batch_sizes.values())) > 1:
-        raise invalid_argument(f"inputs disagree on the batch size: {batch_sizes}")
+            array = from_json(value, dtype, key)
+            arrays[key] = array if array.dtype == dtype.as_numpy_dtype else _cast(array, dtype, key)
     return arrays
 
 
-def _from_proto(proto, dtype, key):
+def _from_proto(proto, dtype, key, index):
     if proto.dtype != dtype.as_datatype_enum:
-        got = tf.as_dtype(proto.dtype).name if proto.dtype else "an invalid dtype"
-        raise invalid_argument(f"input '{key}' is {got} but the signature expects {dtype.name}")
+        # The session's own check, in its words: TF Serving feeds the tensor as sent.
+        got = type_name(proto.dtype) if proto.dtype in _KNOWN_ENUMS else "an invalid dtype"
+        raise invalid_argument(
+            f"Expects arg[{index}] to be {type_name(dtype)} but {got} is provided"
+        )
     try:
         return to_array(proto)
     except TensorProtoError as error:
@@ -89,20 +89,6 @@ def _cast(array, dtype, key):
             raise invalid_argument(f"input '{key}': value {bad} is out of range for {dtype.name}")
     with np.errstate(over="ignore"):
         result = array.astype(target)
-    if target.kind == "f" and np.isinf(result).any() and np.isfinite(array).all():
+    if target.kind == "f" and (np.isinf(result) & np.isfinite(array)).any():
         raise invalid_argument(f"input '{key}': a value is out of range for {dtype.name}")
     return result
-
-
-def _check_shape(array, spec, key, signature_name):
-    if spec.shape.rank is None:
-        return
-    wanted = spec.shape.as_list()
-    if array.ndim != len(wanted) or any(
-        w is not None and w != got for w, got in zip(wanted, array.shape, strict=False)
-    ):
-        shown = [-1 if w is None else w for w in wanted]
-        raise invalid_argument(
-            f"input '{key}' has shape {list(array.shape)} but signature '{signature_name}' "
-            f"expects {shown} (-1: any size)"
-        )

@@ -1,9 +1,13 @@
-"""One loaded version of a model: its SavedModel's signatures, ready to run.
+"""One loaded version of a model: a session over its SavedModel, signatures run by tensor name.
 
-A `Servable` loads `BASE/VERSION` with `tf.saved_model.load`, describes each signature
-(inputs, outputs, method name) and reads the SignatureDefs from saved_model.pb so that
-metadata is exactly what TF Serving reports. `run` calls a signature on numpy arrays from
-an event loop, through the batch scheduler when batching is on.
+This is how TF Serving's C++ loader serves a SavedModel: `Servable` loads the MetaGraphDef
+whose tags match `--saved_model_tags` into a `tf.compat.v1.Session` of its own graph
+(variables restored, asset and init ops run), and runs a signature by feeding the
+SignatureDef's input tensor names and fetching its output tensor names. So TF1 and TF2
+exports, `.pb` and `.pbtxt`, reference variables and several MetaGraphs all load, and
+shapes are enforced by the graph alone, never by the SignatureDef (TF Serving's
+`half_plus_three` declares one shape and computes another). `run` is awaited from an event
+loop and goes through the batch scheduler once `batch_with` has been called.
 
 Example:
     python -c "from serving.core import Servable; \
@@ -17,21 +21,27 @@ import pathlib
 
 import grpc
 import tensorflow as tf
-from google.protobuf import text_format
-from tensorflow.core.protobuf import saved_model_pb2
+from tensorflow.python.saved_model import loader_impl
 
 from serving.errors import ServingError, from_tf_error, invalid_argument
+
+DEFAULT_TAGS = ("serve",)
 
 
 @dataclasses.dataclass(frozen=True)
 class Signature:
-    """A runnable signature: its inputs and outputs (key -> tf.TensorSpec) and method."""
+    """A SignatureDef ready to run: its key, method, and inputs and outputs by alias.
+
+    `inputs` and `outputs` map each alias to a `tf.TensorSpec` (dtype and declared shape),
+    or None for an entry that names an op;
+    `tensor_names` maps each alias to the graph tensor it names.
+    """
 
     name: str
     method_name: str
     inputs: dict
     outputs: dict
-    function: object
+    tensor_names: dict
 
 
 class Servable:
@@ -40,33 +50,36 @@ class Servable:
     Args:
         name: the model name.
         version: the version number (the directory's name).
-        path: the version directory, holding saved_model.pb and variables/.
+        path: the version directory, holding saved_model.pb (or .pbtxt) and variables/.
+        tags: the tag set of the MetaGraphDef to serve (`--saved_model_tags`).
+        session_config: a tf.compat.v1.ConfigProto (thread pools), or None.
 
     Raises:
-        ServingError: if the directory holds no loadable SavedModel.
+        ServingError: if the directory holds no SavedModel with a MetaGraphDef of these tags,
+            or it cannot be restored.
     """
 
-    def __init__(self, name, version, path):
+    def __init__(self, name, version, path, tags=DEFAULT_TAGS, session_config=None):
         self.name = name
         self.version = version
         self.path = pathlib.Path(path)
         self._batch_scheduler = None  # every request runs alone until `batch_with`
-        self.signature_defs = _read_signature_defs(self.path)
+        self._session = tf.compat.v1.Session(graph=tf.Graph(), config=session_config)
         try:
-            self._loaded = tf.saved_model.load(str(self.path))
-        except (OSError, ValueError, tf.errors.OpError) as error:
-            raise ServingError(
-                grpc.StatusCode.UNKNOWN, f"Failed to load {self.path}: {str(error).splitlines()[0]}"
-            ) from error
-        self.signatures = {}
-        for key, function in self._loaded.signatures.items():
-            self.signatures[key] = Signature(
-                name=key,
-                method_name=self.signature_defs[key].method_name,
-                inputs=dict(function.structured_input_signature[1]),
-                outputs=dict(function.structured_outputs),
-                function=function,
-            )
+            with self._session.graph.as_default():
+                # The loader class behind tf.compat.v1.saved_model.load, without its
+                # deprecation notice: this is the TF1 session path TF Serving's C++ takes.
+                loader = loader_impl.SavedModelLoader(str(self.path))
+                meta_graph = loader.load(self._session, list(tags))
+        except Exception as error:  # any unloadable export fails this version only
+            self._session.close()
+            raise _load_error(self.path, tags, error) from error
+        self.signature_defs = meta_graph.signature_def
+        self.signatures = {
+            key: _signature(key, signature_def)
+            for key, signature_def in self.signature_defs.items()
+        }
+        self._callables = {}
 
     def batch_with(self, batch_scheduler):
         """Routes every later `run` through a batch scheduler.
@@ -79,51 +92,84 @@ class Servable:
         """
         self._batch_scheduler = batch_scheduler
 
-    async def run(self, signature, arrays, executor=None):
-        """Runs a signature on validated input arrays, never blocking the caller's loop.
+    async def run(self, signature, arrays, executor=None, output_keys=None):
+        """Runs a signature on input arrays, never blocking the caller's loop.
 
         Args:
             signature: one of this servable's Signatures.
-            arrays: dict input key -> numpy array, as `core.inputs.prepare_inputs` returns.
+            arrays: dict input alias -> numpy array, as `core.inputs.prepare_inputs` returns.
             executor: the thread pool that runs the signature when batching is off (None:
                 the loop's default); with batching on, the call awaits its batch without
                 holding any thread.
+            output_keys: the output aliases to fetch; None fetches them all. Only what they
+                depend on is computed, as in TF Serving.
 
         Returns:
-            dict output key -> numpy array.
+            dict output alias -> numpy array.
 
         Raises:
             ServingError: with the code TensorFlow's runtime error carries.
         """
-        call = functools.partial(self._call, signature)
+        keys = tuple(sorted(signature.outputs) if output_keys is None else output_keys)
+        call = functools.partial(self._call, signature, keys)
         if self._batch_scheduler is not None:
-            return await self._batch_scheduler.run((self, signature.name), call, arrays)
+            return await self._batch_scheduler.run((self, signature.name, keys), call, arrays)
         return await asyncio.get_running_loop().run_in_executor(executor, call, arrays)
 
-    def _call(self, signature, arrays):
+    def _call(self, signature, output_keys, arrays):
+        input_keys = tuple(sorted(arrays))
+        key = (signature.name, input_keys, output_keys)
+        if key not in self._callables:
+            # A callable per feed and fetch list: session.run's per-call setup, done once.
+            self._callables[key] = self._session.make_callable(
+                [signature.tensor_names[k] for k in output_keys],
+                [signature.tensor_names[k] for k in input_keys],
+            )
         try:
-            # The signature converts each array to its input's dtype: one conversion per input.
-            outputs = signature.function(**arrays)
+            values = self._callables[key](*(arrays[k] for k in input_keys))
         except tf.errors.OpError as error:
             raise from_tf_error(error) from error
-        except (TypeError, ValueError) as error:
-            raise invalid_argument(f"signature '{signature.name}': {error}") from error
-        return {key: value.numpy() for key, value in outputs.items()}
+        except (TypeError, ValueError) as error:  # a feed the graph's placeholder refuses
+            raise invalid_argument(str(error)) from error
+        return dict(zip(output_keys, values, strict=True))
 
 
-def _read_signature_defs(path):
-    # TF Serving reports the MetaGraphDef's SignatureDefs as stored, so read them as stored.
-    saved_model = saved_model_pb2.SavedModel()
-    binary, text = path / "saved_model.pb", path / "saved_model.pbtxt"
-    try:
-        if binary.is_file():
-            saved_model.ParseFromString(binary.read_bytes())
-        else:
-            text_format.Parse(text.read_text(), saved_model)
-    except Exception as error:  # a missing, unreadable or corrupt file: one message
-        raise ServingError(
-            grpc.StatusCode.UNKNOWN, f"No readable SavedModel in {path}: {error}"
-        ) from error
-    if not saved_model.meta_graphs:
-        raise ServingError(grpc.StatusCode.UNKNOWN, f"SavedModel in {path} has no MetaGraphDef")
-    return saved_model.meta_graphs[0].signature_def
+def _signature(key, signature_def):
+    def specs(infos):
+        # A TensorInfo without a dtype (the `__saved_model_init_op` entry TF2 writes) names
+        # an op, not a tensor: its spec is None.
+        return {
+            alias: tf.TensorSpec(tf.TensorShape(info.tensor_shape), tf.as_dtype(info.dtype))
+            if info.dtype
+            else None
+            for alias, info in infos.items()
+        }
+
+    names = {alias: info.name for alias, info in signature_def.inputs.items()}
+    names.update({alias: info.name for alias, info in signature_def.outputs.items()})
+    return Signature(
+        name=key,
+        method_name=signature_def.method_name,
+        inputs=specs(signature_def.inputs),
+        outputs=specs(signature_def.outputs),
+        tensor_names=names,
+    )
+
+
+def _load_error(path, tags, error):
+    # The reason in TF Serving's words where it has them; never a Python class name.
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, OSError) or "SavedModel file does not exist" in message:
+        return ServingError(
+            grpc.StatusCode.NOT_FOUND, f"Could not find SavedModel .pb or .pbtxt at {path}"
+        )
+    if "could not be found in SavedModel" in message:
+        return ServingError(
+            grpc.StatusCode.NOT_FOUND,
+            f"Could not find meta graph def matching supplied tags: {{ {' '.join(tags)} }}. "
+            "To inspect available tag-sets in the SavedModel, please use the SavedModel CLI: "
+            "`saved_model_cli`",
+        )
+    if isinstance(error, tf.errors.OpError):
+        return from_tf_error(error)
+    return ServingError(grpc.StatusCode.UNKNOWN, f"Failed to load SavedModel at {path}: {message}")

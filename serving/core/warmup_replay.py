@@ -18,17 +18,18 @@ from tensorflow_serving.apis import prediction_log_pb2
 
 from serving import contract
 from serving.codecs.tf_example import serialize_input
-from serving.core import inference
+from serving.core import example_apis, inference
 from serving.errors import ServingError, invalid_argument
 
 MAX_WARMUP_RECORDS = 1000
 
 
-def replay_warmup(servable):
+def replay_warmup(servable, iterations=1):
     """Runs every warmup record of a servable's version directory.
 
     Args:
         servable: a freshly loaded Servable.
+        iterations: how many times each record runs (`--num_request_iterations_for_warmup`).
 
     Returns:
         The number of records replayed (0 when the version has no warmup file).
@@ -40,10 +41,10 @@ def replay_warmup(servable):
     if not path.is_file():
         return 0
     # One private event loop for the whole file: the records take a client's async path.
-    return asyncio.run(_replay_file(servable, path))
+    return asyncio.run(_replay_file(servable, path, iterations))
 
 
-async def _replay_file(servable, path):
+async def _replay_file(servable, path, iterations):
     count = 0
     try:
         for record in tf.data.TFRecordDataset(str(path)):
@@ -51,7 +52,9 @@ async def _replay_file(servable, path):
                 raise invalid_argument(
                     f"Number of warmup records exceeds the maximum ({MAX_WARMUP_RECORDS}) in {path}"
                 )
-            await _replay(servable, prediction_log_pb2.PredictionLog.FromString(record.numpy()))
+            log = prediction_log_pb2.PredictionLog.FromString(record.numpy())
+            for _ in range(iterations):
+                await _replay(servable, log)
             count += 1
     except tf.errors.OpError as error:
         raise ServingError(
@@ -74,10 +77,15 @@ async def _replay(servable, log):
             servable, request.model_spec.signature_name, dict(request.inputs),
             request.output_filter,
         )  # fmt: skip
-    elif kind == "classify_log":
-        request = log.classify_log.request
+    elif kind in ("classify_log", "regress_log"):
+        request = getattr(log, kind).request
+        api = example_apis.CLASSIFY if kind == "classify_log" else example_apis.REGRESS
         examples = serialize_input(request.input)
-        await inference.classify(servable, request.model_spec.signature_name, examples)
+        await example_apis.run(servable, api, request.model_spec.signature_name, examples)
+    elif kind == "multi_inference_log":
+        request = log.multi_inference_log.request
+        examples = serialize_input(request.input)
+        await example_apis.multi_inference(servable, request.tasks, examples)
     else:
         raise ServingError(
             grpc.StatusCode.UNIMPLEMENTED, f"Unsupported log_type for warmup: {kind}"

@@ -10,7 +10,7 @@ Example:
     python -m serving.client predict --grpc 127.0.0.1:8500 --mnist-index 0
 """
 
-from serving.grpc.server import GrpcServer
+from serving.grpc.server import GrpcOptions, GrpcServer
 from serving.grpc.servicers import add_services
 
-__all__ = ["GrpcServer", "add_services"]
+__all__ = ["GrpcOptions", "GrpcServer", "add_services"]

@@ -1,54 +1,69 @@
 """The gRPC endpoint: a grpc.aio server with TF Serving's services, on its own event loop.
 
+It listens where TF Serving's flags say: a TCP port, a UNIX socket (`--grpc_socket_path`),
+or both, with `--grpc_channel_arguments`, TLS from `--ssl_config_file`, and the standard
+grpc.health.v1 service with `--enable_grpc_healthcheck_service`.
+
 Calls are handled on the loop: a Predict or Classify waiting for its batch holds no
 thread, so concurrent calls batch without one thread per call (and without the thread
 switches that costs on a small host). With batching off, signatures run on the
 `grpc_max_threads` thread pool, so a slow call never blocks the loop.
 
 Example:
-    python -m serving.server --model_base_path serving/models/mnist --port 8500
+    python -m serving.server --model_name=mnist --model_base_path=serving/models/mnist --port=8500
 """
 
+import dataclasses
 import logging
 
 import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from serving.errors import ConfigError
 from serving.event_loop import LoopThread
-from serving.grpc.servicers import add_services
 
 log = logging.getLogger(__name__)
 
 
+@dataclasses.dataclass(frozen=True)
+class GrpcOptions:
+    """Where and how the gRPC endpoint listens (TF Serving's gRPC flags)."""
+
+    host: str  # the TCP address to bind
+    port: int  # 0: no TCP port; FREE_PORT (-1): the OS picks one
+    socket_path: str = ""  # also listen on this UNIX domain socket (--grpc_socket_path)
+    channel_arguments: str = ""  # "k1=v1,k2=v2", ints passed as ints (--grpc_channel_arguments)
+    max_request_bytes: int = 32 * 1024 * 1024  # the largest accepted request message
+    ssl: object = None  # an SSLConfig (--ssl_config_file), or None for an insecure port
+    health_service: bool = False  # grpc.health.v1 (--enable_grpc_healthcheck_service)
+
+
 class GrpcServer:
-    """Serves PredictionService and ModelService on one port.
+    """Serves PredictionService and ModelService (and health checks when asked).
 
     Args:
-        manager: the ModelManager.
-        metrics: a monitoring.Metrics.
-        executor: the thread pool that runs signatures when batching is off.
-        host: the address to bind.
-        port: the port; 0 picks a free one.
-        max_request_bytes: the largest accepted request message.
+        services: callable(grpc.aio.Server) that registers the servicers.
+        options: GrpcOptions.
     """
 
-    def __init__(self, manager, metrics, executor, *, host, port, max_request_bytes):
-        self._services = (manager, metrics, executor)
-        self._host, self._port = host, port
-        self._max_request_bytes = max_request_bytes
+    def __init__(self, services, options):
+        self._services = services
+        self._options = options
+        self._port = None
         self._loop = LoopThread("grpc")
         self._server = None
 
     @property
     def port(self):
-        """The bound port (after `start`)."""
+        """The bound TCP port (after `start`), or None without one."""
         return self._port
 
     def start(self):
-        """Binds the port and starts serving.
+        """Binds the port and socket and starts serving.
 
         Raises:
-            ConfigError: if the port cannot be bound.
+            ConfigError: if the port or socket cannot be bound, or a channel argument is
+                malformed.
         """
         self._loop.start()
         try:
@@ -58,23 +73,25 @@ class GrpcServer:
             raise
 
     async def _serve(self):
+        options = self._options
         server = grpc.aio.server(
             options=[
-                ("grpc.max_receive_message_length", self._max_request_bytes),
+                ("grpc.max_receive_message_length", options.max_request_bytes),
                 ("grpc.max_send_message_length", -1),
                 # Without this, Linux lets a second server bind a port that is in use.
                 ("grpc.so_reuseport", 0),
+                *channel_arguments(options.channel_arguments),
             ],
         )
-        add_services(server, *self._services)
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        try:
-            port = server.add_insecure_port(f"{host}:{self._port}")
-        except RuntimeError as error:
-            port = 0
-            log.debug("gRPC bind failed: %s", error)
-        if not port:
-            raise ConfigError(f"cannot bind the gRPC port {self._host}:{self._port}")
+        self._services(server)
+        if options.health_service:
+            await _add_health_service(server)
+        port = None
+        if options.port:
+            host = f"[{options.host}]" if ":" in options.host else options.host
+            port = _bind(server, f"{host}:{max(options.port, 0)}", options.ssl)
+        if options.socket_path:
+            _bind(server, f"unix:{options.socket_path}", options.ssl)
         await server.start()
         self._server = server
         return port
@@ -89,3 +106,56 @@ class GrpcServer:
             self._loop.run(self._server.stop(grace_seconds))
             self._server = None
         self._loop.stop()
+
+
+def channel_arguments(text):
+    """Parses `--grpc_channel_arguments` as TF Serving does: "k1=v1,k2=v2".
+
+    Args:
+        text: the flag's value; empty for none.
+
+    Returns:
+        list of (key, value) pairs; a value that is an integer is passed as an int.
+
+    Raises:
+        ConfigError: for an entry that is not key=value.
+    """
+    pairs = []
+    for entry in filter(None, text.split(",")):
+        key, sep, value = entry.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--grpc_channel_arguments: {entry!r} is not key=value")
+        try:
+            pairs.append((key, int(value)))
+        except ValueError:
+            pairs.append((key, value))
+    return pairs
+
+
+def _bind(server, address, ssl):
+    try:
+        if ssl is None:
+            bound = server.add_insecure_port(address)
+        else:
+            credentials = grpc.ssl_server_credentials(
+                [(ssl.server_key.encode(), ssl.server_cert.encode())],
+                root_certificates=ssl.custom_ca.encode() or None,
+                require_client_auth=ssl.client_verify,
+            )
+            bound = server.add_secure_port(address, credentials)
+    except RuntimeError as error:
+        log.debug("gRPC bind failed: %s", error)
+        bound = 0
+    if not bound and not address.startswith("unix:"):
+        raise ConfigError(f"cannot bind the gRPC port {address}")
+    if address.startswith("unix:") and bound != 1:
+        raise ConfigError(f"cannot bind the gRPC socket {address[5:]}")
+    return bound
+
+
+async def _add_health_service(server):
+    # As TF Serving: the overall status and both services report SERVING.
+    servicer = health.aio.HealthServicer()
+    for service in ("", "tensorflow.serving.ModelService", "tensorflow.serving.PredictionService"):
+        await servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)

@@ -1,11 +1,12 @@
 """TF Serving's gRPC API on tensorflow-serving-api's generated servicers.
 
 PredictionService: `Predict` (outputs in the typed fields float_val, int64_val,
-string_val, ... as TF Serving sends them), `Classify` and `GetModelMetadata`;
-ModelService: `GetModelStatus`. Refusals abort the call with TF Serving's status codes:
-NOT_FOUND for an unknown model or version, INVALID_ARGUMENT for bad inputs or an unknown
-label, FAILED_PRECONDITION for an unknown Predict signature. Every call is recorded in the
-metrics. The servicers' methods are coroutines, for `grpc_server`'s grpc.aio server.
+string_val, ... as TF Serving sends them), `Classify`, `Regress`, `MultiInference` and
+`GetModelMetadata`; ModelService: `GetModelStatus` and `HandleReloadConfigRequest`.
+Refusals abort the call with TF Serving's status codes: NOT_FOUND for an unknown model or
+version, INVALID_ARGUMENT for bad inputs or an unknown label, FAILED_PRECONDITION for an
+unknown Predict signature. Every call is recorded in the metrics. The servicers' methods
+are coroutines, for `grpc.server`'s grpc.aio server.
 
 Example:
     python -m serving.client predict --grpc 127.0.0.1:8500 --mnist-index 0
@@ -15,15 +16,18 @@ import asyncio
 import functools
 import time
 
+import grpc
 from tensorflow_serving.apis import (
     classification_pb2,
+    model_management_pb2,
     model_service_pb2_grpc,
     predict_pb2,
     prediction_service_pb2_grpc,
+    regression_pb2,
 )
 
 from serving.codecs import from_array, serialize_input
-from serving.core import ServableRequest, inference, model_info
+from serving.core import ServableRequest, example_apis, inference, model_info
 from serving.errors import ServingError, invalid_argument
 
 
@@ -44,10 +48,11 @@ def servable_request(model_spec):
     )
 
 
-def _rpc(api):
+def _rpc(api, model_name=lambda request: request.model_spec.name):
     # Records the call's outcome and latency, then turns a ServingError into the call's
     # status. Recorded before `context.abort`, which sends the status: a client that has its
-    # answer must find the call counted.
+    # answer must find the call counted. `model_name` reads the name a request is counted
+    # under; requests without a model_spec (MultiInference, reload) pass their own.
     def decorate(method):
         @functools.wraps(method)
         async def wrapper(self, request, context):
@@ -55,10 +60,12 @@ def _rpc(api):
 
             def record(code):
                 elapsed = time.perf_counter() - start
-                self.metrics.record(request.model_spec.name, api, "GRPC", code, elapsed)
+                self.metrics.record(model_name(request), api, "GRPC", code, elapsed)
 
             try:
-                if not request.HasField("model_spec"):
+                if "model_spec" in request.DESCRIPTOR.fields_by_name and not request.HasField(
+                    "model_spec"
+                ):
                     raise invalid_argument("Missing ModelSpec")
                 response = await method(self, request)
             except ServingError as error:
@@ -83,18 +90,23 @@ def _fill_model_spec(spec, servable, signature_name=None):
 
 
 class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
-    """Predict, Classify and GetModelMetadata over a ModelManager's servables, on grpc.aio.
+    """TF Serving's PredictionService over a ModelManager's servables, on grpc.aio.
 
     Args:
         manager: the ModelManager.
-        metrics: a monitoring.Metrics.
+        metrics: a server.metrics.Metrics.
         executor: the thread pool that runs signatures when batching is off.
+        check_method_names: `--enable_signature_method_name_check`.
+        tensor_content: `--enable_serialization_as_tensor_content`: Predict outputs packed
+            in tensor_content instead of the typed fields.
     """
 
-    def __init__(self, manager, metrics, executor):
+    def __init__(self, manager, metrics, executor, check_method_names=False, tensor_content=False):
         self.manager = manager
         self.metrics = metrics
         self.executor = executor
+        self.check = check_method_names
+        self.tensor_content = tensor_content
 
     @_rpc("Predict")
     async def Predict(self, request):
@@ -109,58 +121,118 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         response = predict_pb2.PredictResponse()
         _fill_model_spec(response.model_spec, servable, signature.name)
         for key, array in outputs.items():
-            from_array(array, response.outputs[key])
+            from_array(array, response.outputs[key], packed=self.tensor_content)
         return response
 
     @_rpc("Classify")
     async def Classify(self, request):
-        servable = self.manager.resolve(servable_request(request.model_spec))
-        signature, classes, scores = await inference.classify(
-            servable,
-            request.model_spec.signature_name,
-            serialize_input(request.input),
-            self.executor,
+        return await self._examples(request, example_apis.CLASSIFY)
+
+    @_rpc("Regress")
+    async def Regress(self, request):
+        return await self._examples(request, example_apis.REGRESS)
+
+    @_rpc("MultiInference", lambda request: _first_task_model(request))
+    async def MultiInference(self, request):
+        if not request.tasks:
+            raise invalid_argument("Found ModelSpec with an empty model name.")
+        names = {task.model_spec.name for task in request.tasks}
+        if "" in names:
+            raise invalid_argument("Found ModelSpec with an empty model name.")
+        if len(names) > 1:
+            raise invalid_argument(
+                "All ModelSpecs in a MultiInferenceRequest must access the same model name."
+            )
+        servable = self.manager.resolve(servable_request(request.tasks[0].model_spec))
+        examples = serialize_input(request.input)
+        return await example_apis.multi_inference(
+            servable, request.tasks, examples, self.executor, self.check
         )
-        response = classification_pb2.ClassificationResponse()
-        _fill_model_spec(response.model_spec, servable, signature.name)
-        response.result.CopyFrom(inference.classification_result(classes, scores))
-        return response
 
     @_rpc("GetModelMetadata")
     async def GetModelMetadata(self, request):
         servable = self.manager.resolve(servable_request(request.model_spec))
         return model_info.metadata_response(servable, list(request.metadata_field))
 
+    async def _examples(self, request, kind):
+        servable = self.manager.resolve(servable_request(request.model_spec))
+        signature, result = await example_apis.run(
+            servable,
+            kind,
+            request.model_spec.signature_name,
+            serialize_input(request.input),
+            self.executor,
+            self.check,
+        )
+        response_type = (
+            classification_pb2.ClassificationResponse
+            if kind == example_apis.CLASSIFY
+            else regression_pb2.RegressionResponse
+        )
+        response = response_type()
+        _fill_model_spec(response.model_spec, servable, signature.name)
+        response.result.CopyFrom(result)
+        return response
+
 
 class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
-    """GetModelStatus over a ModelManager (HandleReloadConfigRequest stays UNIMPLEMENTED).
+    """TF Serving's ModelService: GetModelStatus and HandleReloadConfigRequest.
 
     Args:
         manager: the ModelManager.
-        metrics: a monitoring.Metrics.
+        metrics: a server.metrics.Metrics.
+        reload_config: callable(ModelServerConfig) that applies a new model list, raising
+            ServingError when it cannot.
     """
 
-    def __init__(self, manager, metrics):
+    def __init__(self, manager, metrics, reload_config):
         self.manager = manager
         self.metrics = metrics
+        self.reload_config = reload_config
 
     @_rpc("GetModelStatus")
     async def GetModelStatus(self, request):
         return model_info.status_response(self.manager, servable_request(request.model_spec))
 
+    @_rpc("HandleReloadConfigRequest", lambda request: "")
+    async def HandleReloadConfigRequest(self, request):
+        if self.reload_config is None:
+            raise ServingError(grpc.StatusCode.UNIMPLEMENTED, "Config reloads are off")
+        await asyncio.get_running_loop().run_in_executor(None, self.reload_config, request.config)
+        response = model_management_pb2.ReloadConfigResponse()
+        response.status.error_code = 0
+        return response
 
-def add_services(server, manager, metrics, executor):
+
+def add_services(
+    server,
+    *,
+    manager,
+    metrics,
+    executor,
+    check_method_names=False,
+    reload_config=None,
+    tensor_content=False,
+):
     """Registers both services on a grpc.aio.Server.
 
     Args:
         server: the grpc.aio.Server.
         manager: the ModelManager.
-        metrics: a monitoring.Metrics.
+        metrics: a server.metrics.Metrics.
         executor: the thread pool that runs signatures when batching is off.
+        check_method_names: `--enable_signature_method_name_check`.
+        reload_config: see ModelServicer (None: reloads are refused).
+        tensor_content: see PredictionServicer.
     """
     prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
-        PredictionServicer(manager, metrics, executor), server
+        PredictionServicer(manager, metrics, executor, check_method_names, tensor_content),
+        server,
     )
     model_service_pb2_grpc.add_ModelServiceServicer_to_server(
-        ModelServicer(manager, metrics), server
+        ModelServicer(manager, metrics, reload_config), server
     )
+
+
+def _first_task_model(request):
+    return request.tasks[0].model_spec.name if request.tasks else ""

@@ -1,6 +1,6 @@
 """The model server and the pad as subprocesses on free ports, as a person would start them.
 
-Both are started with their command lines (`python -m serving.server --port 0
+Both are started with their command lines (`python -m serving.server --port auto
 --rest_api_port 0 ...`, `python -m serving.pad --port 0 --rest URL`), and the bound port is
 read from the line each prints once it serves. Tests, the pad benchmark and the README
 screenshot use these; stderr goes to a log file whose end is quoted if a start fails.
@@ -17,6 +17,8 @@ import re
 import subprocess
 import sys
 import threading
+
+from serving import contract
 
 REST_LINE = re.compile(r"Exporting HTTP/REST API at:(?P<host>[^:\s]+):(?P<port>\d+)")
 PAD_LINE = re.compile(r"Drawing pad at (?P<url>http://\S+/)")
@@ -83,7 +85,8 @@ def model_server(base_path, log_path):
     Yields:
         The REST base URL, e.g. http://127.0.0.1:PORT.
     """
-    args = ["serving.server", f"--model_base_path={base_path}", "--port=0", "--rest_api_port=0"]
+    args = ["serving.server", f"--model_name={contract.MODEL_NAME}"]
+    args += [f"--model_base_path={base_path}", "--port=auto", "--rest_api_port=auto"]
     process, match = start_module(args, REST_LINE, log_path)
     try:
         yield f"http://{match['host']}:{match['port']}"

@@ -10,6 +10,8 @@ Example:
     curl -d '{"instances": [[[0, 0]]]}' http://127.0.0.1:8501/v1/models/mnist:predict
 """
 
+import asyncio
+import json
 import time
 
 from aiohttp import web
@@ -22,7 +24,7 @@ CORS_HEADERS = {
 }
 
 
-def create_app(api, *, metrics, cors, max_request_bytes, prometheus_path):
+def create_app(api, *, metrics, cors, max_request_bytes, prometheus_path, timeout_seconds=None):
     """Builds the aiohttp application of the REST API.
 
     Args:
@@ -31,6 +33,8 @@ def create_app(api, *, metrics, cors, max_request_bytes, prometheus_path):
         cors: whether to add CORS headers and answer OPTIONS preflights.
         max_request_bytes: the largest accepted request body.
         prometheus_path: where to serve Prometheus metrics, or None for nowhere.
+        timeout_seconds: how long one call may take, body included
+            (`--rest_api_timeout_in_ms`); None for no limit.
 
     Returns:
         The web.Application.
@@ -42,20 +46,22 @@ def create_app(api, *, metrics, cors, max_request_bytes, prometheus_path):
         if cors and request.method == "OPTIONS":
             return web.Response(status=200, headers=headers)
         try:
-            body = await request.read()
+            async with asyncio.timeout(timeout_seconds):
+                body = await request.read()
+                result = await api.handle(request.method, request.rel_url.raw_path, body)
         except web.HTTPRequestEntityTooLarge:
             message = (
                 f"Request body is larger than the limit of {max_request_bytes} bytes "
                 f"(--max_request_bytes)"
             )
-            return web.json_response({"error": message}, status=413, headers=headers)
-        result = await api.handle(request.method, request.rel_url.raw_path, body)
+            return _json(413, json.dumps({"error": message}), headers)
+        except TimeoutError:
+            message = f"Request timed out after {timeout_seconds * 1000:g} ms"
+            return _json(504, json.dumps({"error": message}), headers)
         if result.api is not None:
             elapsed = time.perf_counter() - start
             metrics.record(result.model_name, result.api, "REST", result.code, elapsed)
-        return web.Response(
-            text=result.body, status=result.status, content_type="application/json", headers=headers
-        )
+        return _json(result.status, result.body, headers)
 
     async def handle_metrics(request):
         return web.Response(text=metrics.render(), content_type="text/plain")
@@ -65,3 +71,10 @@ def create_app(api, *, metrics, cors, max_request_bytes, prometheus_path):
     if prometheus_path:
         app.router.add_get(prometheus_path, handle_metrics)
     return app
+
+
+def _json(status, text, headers):
+    # TF Serving's exact header: "application/json", no charset parameter.
+    return web.Response(
+        body=text.encode(), status=status, headers={**headers, "Content-Type": "application/json"}
+    )

@@ -5,6 +5,7 @@ Routes, matched like TF Serving (case-insensitive, name and label URL-decoded):
     GET  /v1/models/{name}[/versions/{v}|/labels/{l}]/metadata   SignatureDefs
     POST /v1/models/{name}[/versions/{v}|/labels/{l}]:predict    predict
     POST /v1/models/{name}[/versions/{v}|/labels/{l}]:classify   classify
+    POST /v1/models/{name}[/versions/{v}|/labels/{l}]:regress    regress
 Anything else is 400 "Malformed request: METHOD PATH". Every refusal is `{"error": ...}`
 with the HTTP status TF Serving maps the error's code to.
 
@@ -19,10 +20,8 @@ import json
 import re
 import urllib.parse
 
-import grpc
-
 from serving import codecs, contract
-from serving.core import ServableRequest, inference, model_info
+from serving.core import ServableRequest, example_apis, inference, model_info
 from serving.errors import ServingError, invalid_argument
 
 _PREDICT = re.compile(
@@ -41,6 +40,7 @@ class _Call:
     servable: object
     signature: object
     arrays: dict
+    output_keys: tuple | None  # None fetches every output
     answer: object
 
 
@@ -66,11 +66,13 @@ class RestApi:
     Args:
         manager: the ModelManager.
         executor: the thread pool for signatures (batching off) and large bodies.
+        check_method_names: `--enable_signature_method_name_check`.
     """
 
-    def __init__(self, manager, executor):
+    def __init__(self, manager, executor, check_method_names=False):
         self._manager = manager
         self._executor = executor
+        self._check_method_names = check_method_names
 
     async def handle(self, method, path, body):
         """Answers one request; never raises for anything a client sends.
@@ -108,33 +110,38 @@ class RestApi:
         return RestResult(200, text, model_name, api)
 
     async def _post(self, request, verb, body):
-        if verb == "regress":
-            raise ServingError(
-                grpc.StatusCode.UNIMPLEMENTED, "Regress is not supported by this server"
-            )
         read = functools.partial(self._read, request, verb, body)
         if len(body) > INLINE_BODY_BYTES:
             call = await asyncio.get_running_loop().run_in_executor(self._executor, read)
         else:
             call = read()
-        outputs = await call.servable.run(call.signature, call.arrays, self._executor)
+        outputs = await call.servable.run(
+            call.signature, call.arrays, self._executor, call.output_keys
+        )
         return call.answer(outputs)
 
     def _read(self, request, verb, body):
         # Everything before the signature runs: the body parsed and checked, inputs prepared.
         document = codecs.parse_body(body)
         signature_name = document.get("signature_name") or contract.SERVING_DEFAULT
-        if verb == "classify":
-            examples = codecs.classify_examples(document)
+        if verb in ("classify", "regress"):
+            examples = codecs.classify_examples(document, verb)
             servable = self._manager.resolve(request)
-            signature, arrays = inference.classify_request(servable, signature_name, examples)
+            kind = example_apis.CLASSIFY if verb == "classify" else example_apis.REGRESS
+            signature, arrays = example_apis.example_request(
+                servable, kind, signature_name, examples, self._check_method_names
+            )
 
             def answer(outputs):
-                _, classes, scores = inference.classify_outputs(signature, outputs, len(examples))
-                result = inference.classification_result(classes, scores)
-                return codecs.classify_response(result)
+                if kind == example_apis.CLASSIFY:
+                    result = example_apis.classification_result(outputs, len(examples))
+                    return codecs.classify_response(result)
+                return codecs.regress_response(
+                    example_apis.regression_result(outputs, len(examples))
+                )
 
-            return _Call(servable, signature, arrays, answer)
+            keys = example_apis.output_keys(kind, signature)
+            return _Call(servable, signature, arrays, keys, answer)
         servable = self._manager.resolve(request)
         signature = servable.signatures.get(signature_name)
         if signature is None:
@@ -148,7 +155,7 @@ class RestApi:
             selected = inference.predict_outputs(outputs, wanted)
             return codecs.predict_response(selected, row_format)
 
-        return _Call(servable, signature, arrays, answer)
+        return _Call(servable, signature, arrays, wanted or None, answer)
 
     def _get(self, request, metadata):
         if metadata:

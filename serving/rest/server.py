@@ -4,7 +4,8 @@
 a `LoopThread`, and on `stop` lets in-flight requests finish before closing.
 
 Example:
-    python -m serving.server --model_base_path serving/models/mnist --rest_api_port 8501
+    python -m serving.server --model_name=mnist --model_base_path=serving/models/mnist \
+        --rest_api_port=8501
 """
 
 import socket

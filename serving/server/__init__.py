@@ -5,16 +5,18 @@ model, batching and monitoring files (`config_files`), and runs a `ModelServer`
 (`model_server`), which wires the core, batching and both endpoints together and
 records every call in `metrics`. In-process, the factory builds one from a frozen,
 validated `ServerConfig`:
-    server = build_server(ServerConfig(model_base_path=..., port=0, rest_api_port=0))
+    config = ServerConfig(model_base_path=..., port=FREE_PORT, rest_api_port=FREE_PORT)
+    server = build_server(config)
     with server: ...   # or server.start() ... server.stop()
 
 Example:
-    python -m serving.server --model_base_path serving/models/mnist --port 8500 --rest_api_port 8501
+    python -m serving.server --model_name=mnist --model_base_path=serving/models/mnist \
+        --port=8500 --rest_api_port=8501
 """
 
-from serving.server.options import ServerConfig, parse_args
+from serving.server.options import FREE_PORT, ServerConfig, parse_args
 
-__all__ = ["ServerConfig", "build_server", "parse_args"]
+__all__ = ["FREE_PORT", "ServerConfig", "build_server", "parse_args"]
 
 
 def build_server(config):

@@ -1,10 +1,12 @@
-"""Reads TF Serving's three text-format configuration files as TF Serving's own protos.
+"""Reads TF Serving's text-format configuration files as TF Serving's own protos.
 
-`--model_config_file` is a `ModelServerConfig` (tensorflow-serving-api ships it).
-`--batching_parameters_file` is a `BatchingParameters` and `--monitoring_config_file` a
-`MonitoringConfig`; the pip package ships neither, so their messages are declared here with
-the package, names, types and field numbers of TF Serving's session_bundle_config.proto and
-monitoring_config.proto, and parse exactly the files `tensorflow_model_server` reads.
+`--model_config_file` is a `ModelServerConfig` (tensorflow-serving-api ships it) and
+`--tensorflow_session_config_file` a TensorFlow `ConfigProto`. `--batching_parameters_file`
+is a `BatchingParameters`, `--monitoring_config_file` a `MonitoringConfig` and
+`--ssl_config_file` an `SSLConfig`; the pip package ships none of these three, so their
+messages are declared here with the package, names, types and field numbers of TF
+Serving's session_bundle_config.proto, monitoring_config.proto and ssl_config.proto, and
+parse exactly the files `tensorflow_model_server` reads.
 
 Example:
     python -c "from serving.server.config_files import parse_text; \
@@ -42,6 +44,10 @@ _MESSAGES = [
         ("allowed_batch_sizes", 6, _FIELD.TYPE_INT64, None, True),
         ("pad_variable_length_inputs", 7, _FIELD.TYPE_BOOL, None, False),
     ]),
+    ("SSLConfig", [("server_key", 1, _FIELD.TYPE_STRING, None, False),
+                   ("server_cert", 2, _FIELD.TYPE_STRING, None, False),
+                   ("custom_ca", 3, _FIELD.TYPE_STRING, None, False),
+                   ("client_verify", 4, _FIELD.TYPE_BOOL, None, False)]),
 ]  # fmt: skip
 
 
@@ -88,7 +94,13 @@ def parse_text(message_name, text, source):
     Raises:
         ConfigError: naming the source and the parser's complaint.
     """
-    message = _message_classes()[message_name]()
+    if message_name == "ConfigProto":
+        # Imported here: importing it imports TensorFlow, which only this file needs.
+        from tensorflow.core.protobuf import config_pb2
+
+        message = config_pb2.ConfigProto()
+    else:
+        message = _message_classes()[message_name]()
     try:
         text_format.Parse(text, message)
     except text_format.ParseError as error:

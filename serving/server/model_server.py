@@ -2,23 +2,32 @@
 
 `ModelServer(config)` reads and validates the configuration; `start()` starts the batch
 threads, loads every model's aspired versions (replaying their warmup records), binds
-the gRPC and REST ports and starts polling for new versions; `stop()` lets in-flight
-requests finish and releases everything. `serving.server.build_server` is the factory.
+gRPC (port and/or UNIX socket) and REST (unless `--rest_api_port=0`), and starts polling
+for new versions and, with `--model_config_file_poll_wait_seconds`, for a changed model
+config file; `reload_config` applies a new model list (HandleReloadConfigRequest); `stop()`
+lets in-flight requests finish and releases everything. `serving.server.build_server` is
+the factory.
 
 Example:
-    python -m serving.server --model_base_path serving/models/mnist --port 0 --rest_api_port 0
+    python -m serving.server --model_name=mnist --model_base_path=serving/models/mnist \
+        --port=auto --rest_api_port=auto
 """
 
 import concurrent.futures
+import functools
+import logging
+import threading
 
 from serving.batching import BatchScheduler
-from serving.core import ModelManager, Servable, replay_warmup
-from serving.errors import ConfigError
-from serving.grpc import GrpcServer
+from serving.core import ModelManager, RetryPolicy, Servable, replay_warmup
+from serving.errors import ConfigError, invalid_argument
+from serving.grpc import GrpcOptions, GrpcServer, add_services
 from serving.rest import RestApi, RestServer, create_app
+from serving.server import settings as settings_lib
 from serving.server.metrics import Metrics
 
 GRACE_SECONDS = 5.0  # how long stop() lets in-flight requests finish
+log = logging.getLogger(__name__)
 
 
 class ModelServer:
@@ -39,22 +48,28 @@ class ModelServer:
         if self.settings.batching is not None:
             self.batch_scheduler = BatchScheduler(self.settings.batching)
         self.manager = ModelManager(
-            self.settings.models, self._load_version, config.file_system_poll_wait_seconds
+            self.settings.models,
+            self._load_version,
+            config.file_system_poll_wait_seconds,
+            RetryPolicy(config.max_num_load_retries, config.load_retry_interval_micros),
+            config.num_load_threads,
+            config.allow_version_labels_for_unavailable_models,
         )
         self._grpc_server = None
-        self._grpc_port = None
         self._grpc_executor = None
         self._rest_server = None
         self._executor = None
+        self._stopping = threading.Event()
+        self._config_poller = None
 
     @property
     def grpc_port(self):
-        """The bound gRPC port (after `start`)."""
-        return self._grpc_port
+        """The bound gRPC TCP port (after `start`), or None without one."""
+        return self._grpc_server.port if self._grpc_server is not None else None
 
     @property
     def rest_port(self):
-        """The bound REST port (after `start`)."""
+        """The bound REST port (after `start`), or None when REST is off."""
         return self._rest_server.port if self._rest_server is not None else None
 
     def start(self):
@@ -64,8 +79,8 @@ class ModelServer:
             self, serving.
 
         Raises:
-            ConfigError: if a version label names an unavailable version or a port cannot
-                be bound; the server is stopped again.
+            ConfigError: if a model cannot be loaded, a version label names an unavailable
+                version or a port cannot be bound; the server is stopped again.
         """
         try:
             if self.batch_scheduler is not None:
@@ -74,10 +89,33 @@ class ModelServer:
             self._start_grpc()
             self._start_rest()
             self.manager.start()
+            if self.config.model_config_file and self.config.model_config_file_poll_wait_seconds:
+                self._config_poller = threading.Thread(
+                    target=self._poll_config_file, name="config-poll", daemon=True
+                )
+                self._config_poller.start()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def reload_config(self, server_config):
+        """Serves the models of a new ModelServerConfig (HandleReloadConfigRequest).
+
+        Args:
+            server_config: a ModelServerConfig with a model_config_list.
+
+        Raises:
+            ServingError: INVALID_ARGUMENT for a config TF Serving would refuse.
+        """
+        if server_config.WhichOneof("config") != "model_config_list":
+            raise invalid_argument("ServerCore config must be a model_config_list")
+        models = list(server_config.model_config_list.config)
+        try:
+            settings_lib.validate_models(models, "HandleReloadConfigRequest")
+        except ConfigError as error:
+            raise invalid_argument(str(error)) from error
+        self.manager.reconfigure(models)
 
     def stop(self, grace_seconds=GRACE_SECONDS):
         """Stops polling and both APIs, letting in-flight requests finish; idempotent.
@@ -85,6 +123,10 @@ class ModelServer:
         Args:
             grace_seconds: how long in-flight gRPC calls may still run.
         """
+        self._stopping.set()
+        if self._config_poller is not None:
+            self._config_poller.join()
+            self._config_poller = None
         self.manager.stop()
         if self._grpc_server is not None:
             self._grpc_server.stop(grace_seconds)
@@ -106,41 +148,73 @@ class ModelServer:
         self.stop()
 
     def _load_version(self, name, version, path):
-        servable = Servable(name, version, path)
-        replay_warmup(servable)
+        config = self.config
+        servable = Servable(name, version, path, config.tags, self.settings.session_config)
+        if config.enable_model_warmup:
+            replay_warmup(servable, max(config.num_request_iterations_for_warmup, 1))
         if self.batch_scheduler is not None:
             servable.batch_with(self.batch_scheduler)
         return servable
 
+    def _poll_config_file(self):
+        # TF Serving's PollFilesystemAndReloadConfig: a bad file or reload is logged, and
+        # what serves keeps serving.
+        while not self._stopping.wait(self.config.model_config_file_poll_wait_seconds):
+            try:
+                self.manager.reconfigure(settings_lib.read_models(self.config.model_config_file))
+            except Exception as error:  # polling must outlive any single failure
+                log.error("PollFilesystemAndReloadConfig failed to ReloadConfig: %s", error)
+
     def _start_grpc(self):
         config = self.config
         self._grpc_executor = concurrent.futures.ThreadPoolExecutor(config.grpc_max_threads, "grpc")
-        server = GrpcServer(
-            self.manager,
-            self.metrics,
-            self._grpc_executor,
-            host=config.host,
-            port=config.port,
-            max_request_bytes=config.max_request_bytes,
+        services = functools.partial(
+            add_services,
+            manager=self.manager,
+            metrics=self.metrics,
+            executor=self._grpc_executor,
+            check_method_names=config.enable_signature_method_name_check,
+            reload_config=self.reload_config,
+            tensor_content=config.enable_serialization_as_tensor_content,
         )
-        server.start()
-        self._grpc_server, self._grpc_port = server, server.port
+        self._grpc_server = GrpcServer(
+            services,
+            GrpcOptions(
+                host=config.host,
+                port=config.port,
+                socket_path=config.grpc_socket_path,
+                channel_arguments=config.grpc_channel_arguments,
+                max_request_bytes=config.max_request_bytes,
+                ssl=self.settings.ssl,
+                health_service=config.enable_grpc_healthcheck_service,
+            ),
+        )
+        self._grpc_server.start()
 
     def _start_rest(self):
         config = self.config
+        if config.rest_api_port == 0:
+            return  # --rest_api_port=0: no REST API, as in TF Serving
+        if config.rest_api_port == config.port > 0:
+            log.error(
+                "--rest_api_port cannot be same as --port. Please use a different port for "
+                "HTTP/REST API. Skipped exporting HTTP/REST API."
+            )
+            return
         self._executor = concurrent.futures.ThreadPoolExecutor(config.rest_api_num_threads, "rest")
         app = create_app(
-            RestApi(self.manager, self._executor),
+            RestApi(self.manager, self._executor, config.enable_signature_method_name_check),
             metrics=self.metrics,
             cors=config.rest_api_enable_cors_support,
             max_request_bytes=config.max_request_bytes,
             prometheus_path=self.settings.prometheus_path,
+            timeout_seconds=config.rest_api_timeout_in_ms / 1000 or None,
         )
-        self._rest_server = RestServer(app, config.host, config.rest_api_port, GRACE_SECONDS)
+        server = RestServer(app, config.host, max(config.rest_api_port, 0), GRACE_SECONDS)
         try:
-            self._rest_server.start()
+            server.start()
         except OSError as error:
-            self._rest_server = None
             raise ConfigError(
                 f"cannot bind the REST port {config.host}:{config.rest_api_port}: {error}"
             ) from error
+        self._rest_server = server

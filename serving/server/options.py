@@ -1,147 +1,178 @@
-"""The local server's flags: tensorflow_model_server's names and meaning, validated up front.
+"""The local server's flags: every tensorflow_model_server 2.21 flag, with its meaning and default.
 
-`ServerConfig` holds every tunable with its default; `parse_args` reads them from a
-command line; `ServerConfig.load()` reads the model, batching and monitoring files so a
-bad flag or file fails before any port is opened or model loaded.
+`ServerConfig` holds each flag of TF Serving's model_servers/main.cc under its name, with
+TF Serving's default, plus this project's extras (`host`, `max_request_bytes`); the
+metadata of each field is its help text and, for a flag that has no meaning here, why it
+is ignored. `parse_args` reads a command line (`--flag=value` or `--flag value`);
+`ServerConfig.load()` reads the files the flags name (see `server.settings`), so a bad flag
+or file fails before any port is opened or model loaded. Flags are read here and nowhere
+else. One extra value: a port of `auto` (FREE_PORT) binds a free port, since 0 keeps TF
+Serving's meaning (`--rest_api_port=0` disables REST).
 
 Example:
-    python -m serving.server --model_base_path serving/models/mnist --port 8500
+    python -m serving.server --model_name=mnist --model_base_path=serving/models/mnist \
+        --rest_api_port=8501
 """
 
 import dataclasses
 import logging
 import os
-import pathlib
-
-from tensorflow_serving.config import model_server_config_pb2
 
 from model import cli
-from serving import contract
-from serving.batching.options import BatchingOptions
 from serving.errors import ConfigError
-from serving.server.config_files import read_text_proto
+from serving.server import settings
 
-DEFAULT_PROMETHEUS_PATH = "/monitoring/prometheus/metrics"
-_DEFAULT_THREADS = 32
+FREE_PORT = -1  # the extra port value `auto`: the OS picks a free port
+_CPUS = os.cpu_count() or 1
+log = logging.getLogger(__name__)
+
+
+def _flag(default, help_text, ignored=None):
+    # ignored: why a flag accepted for compatibility has no effect here (logged once if set).
+    return dataclasses.field(default=default, metadata={"help": help_text, "ignored": ignored})
+
+
+def _extra(default, help_text):
+    return dataclasses.field(default=default, metadata={"help": help_text, "extra": True})
 
 
 @dataclasses.dataclass(frozen=True)
 class ServerConfig:
-    """Every setting of the local server; field names are tensorflow_model_server's flags.
+    """Every setting of the local server; field names and defaults are TF Serving's flags."""
 
-    A port of 0 binds a free port. Without `model_config_file`, one model is served:
-    `model_name` (default "mnist") from `model_base_path` (default serving/models/mnist).
-    """
-
-    port: int = contract.GRPC_PORT
-    rest_api_port: int = contract.REST_PORT
-    host: str = "127.0.0.1"
-    model_name: str | None = None
-    model_base_path: str | None = None
-    model_config_file: str | None = None
-    file_system_poll_wait_seconds: float = 1.0
-    rest_api_enable_cors_support: bool = False
-    enable_batching: bool = False
-    batching_parameters_file: str | None = None
-    monitoring_config_file: str | None = None
-    rest_api_num_threads: int = _DEFAULT_THREADS
-    grpc_max_threads: int = _DEFAULT_THREADS
-    max_request_bytes: int = 32 * 1024 * 1024
+    port: int = _flag(8500, "gRPC port (0: no TCP port; needs --grpc_socket_path)")
+    grpc_socket_path: str = _flag("", "also serve gRPC on this UNIX domain socket")
+    rest_api_port: int = _flag(0, "HTTP/REST port; 0 disables the REST API")
+    rest_api_num_threads: int = _flag(4 * _CPUS, "REST threads (model runs, large bodies)")
+    rest_api_timeout_in_ms: int = _flag(30000, "timeout of one REST call, in milliseconds")
+    rest_api_enable_cors_support: bool = _flag(False, "CORS headers and OPTIONS preflights")
+    enable_batching: bool = _flag(False, "batch concurrent requests to the same signature")
+    allow_version_labels_for_unavailable_models: bool = _flag(
+        False, "a new version label may name a version not loaded yet"
+    )
+    batching_parameters_file: str = _flag("", "text BatchingParameters (with --enable_batching)")
+    enable_per_model_batching_parameters: bool = _flag(
+        False, "read batching_params.pbtxt from each model", ignored="the file is not read"
+    )
+    model_config_file: str = _flag("", "text ModelServerConfig: models, policies, labels")
+    model_config_file_poll_wait_seconds: int = _flag(
+        0, "seconds between re-reads of --model_config_file (0: read once)"
+    )
+    model_name: str = _flag("default", "name of the single model (without a config file)")
+    model_base_path: str = _flag("", "its versions' parent directory")
+    num_load_threads: int = _flag(0, "threads loading versions in parallel (0: one at a time)")
+    num_unload_threads: int = _flag(0, "threads unloading versions (unloads are immediate here)")
+    max_num_load_retries: int = _flag(5, "retries of a failed load before giving up")
+    load_retry_interval_micros: int = _flag(60_000_000, "wait between load retries")
+    file_system_poll_wait_seconds: float = _flag(1.0, "seconds between version polls (0: once)")
+    flush_filesystem_caches: bool = _flag(
+        True, "flush file system caches after loads", ignored="no caches of its own to flush"
+    )
+    tensorflow_session_parallelism: int = _flag(0, "both op thread pools' size (0: auto)")
+    tensorflow_session_config_file: str = _flag("", "text ConfigProto for every session")
+    tensorflow_intra_op_parallelism: int = _flag(0, "intra-op thread pool size (0: auto)")
+    tensorflow_inter_op_parallelism: int = _flag(0, "inter-op thread pool size (0: auto)")
+    use_alts_credentials: bool = _flag(False, "ALTS", ignored="ALTS exists on Google Cloud only")
+    ssl_config_file: str = _flag("", "text SSLConfig for gRPC TLS")
+    platform_config_file: str = _flag(
+        "", "text PlatformConfigMap", ignored="only the TensorFlow platform is served"
+    )
+    per_process_gpu_memory_fraction: float = _flag(0.0, "GPU memory share", ignored="no GPU")
+    saved_model_tags: str = _flag("serve", "comma-separated tags of the MetaGraphDef to serve")
+    grpc_channel_arguments: str = _flag("", "gRPC server arguments, e.g. k1=v1,k2=v2")
+    grpc_max_threads: int = _flag(4 * _CPUS, "gRPC threads that run models (batching off)")
+    enable_model_warmup: bool = _flag(True, "replay assets.extra/tf_serving_warmup_requests")
+    num_request_iterations_for_warmup: int = _flag(0, "replays of each warmup record (if > 0)")
+    version: bool = _flag(False, "print the version and exit")
+    monitoring_config_file: str = _flag("", "text MonitoringConfig: Prometheus metrics")
+    remove_unused_fields_from_bundle_metagraph: bool = _flag(
+        True, "drop unused MetaGraphDef fields", ignored="a memory saving of the C++ loader"
+    )
+    prefer_tflite_model: bool = _flag(False, "serve model.tflite", ignored="SavedModels only")
+    num_tflite_pools: int = _flag(_CPUS, "TFLite pools", ignored="SavedModels only")
+    num_tflite_interpreters_per_pool: int = _flag(1, "TFLite", ignored="SavedModels only")
+    enable_signature_method_name_check: bool = _flag(
+        False, "Classify/Regress need their method name in the signature"
+    )
+    xla_cpu_compilation_enabled: bool = _flag(False, "XLA on CPU", ignored="graphs run as exported")
+    xla_gpu_compilation_enabled: bool = _flag(False, "XLA on GPU", ignored="no GPU")
+    enable_profiler: bool = _flag(True, "profiler service", ignored="no profiler service")
+    thread_pool_factory_config_file: str = _flag(
+        "", "custom thread pools", ignored="no custom thread pools"
+    )
+    mixed_precision: str = _flag("", "bfloat16 rewrite", ignored="graphs run as exported")
+    skip_initialize_tpu: bool = _flag(False, "TPU", ignored="no TPU")
+    enable_grpc_healthcheck_service: bool = _flag(False, "the standard grpc.health.v1 service")
+    enable_serialization_as_tensor_content: bool = _flag(
+        False, "Predict answers in tensor_content instead of the typed fields"
+    )
+    host: str = _extra("127.0.0.1", "[extra] address both APIs bind (TF Serving: 0.0.0.0)")
+    max_request_bytes: int = _extra(32 * 1024 * 1024, "[extra] largest request accepted")
 
     def __post_init__(self):
         for flag in ("port", "rest_api_port"):
-            if not 0 <= getattr(self, flag) <= 65535:
-                raise ConfigError(f"--{flag} must be in 0..65535, got {getattr(self, flag)}")
+            value = getattr(self, flag)
+            if value != FREE_PORT and not 0 <= value <= 65535:
+                raise ConfigError(f"--{flag} must be in 0..65535 or auto, got {value}")
+        if self.port == 0 and not self.grpc_socket_path:
+            raise ConfigError(
+                "At least one of server_options.grpc_port or server_options.grpc_socket_path "
+                "must be set."
+            )
         for flag in ("rest_api_num_threads", "grpc_max_threads", "max_request_bytes"):
             if getattr(self, flag) < 1:
                 raise ConfigError(f"--{flag} must be positive, got {getattr(self, flag)}")
-        if self.file_system_poll_wait_seconds < 0:
-            raise ConfigError(
-                f"--file_system_poll_wait_seconds must be >= 0 (0 polls only at start), "
-                f"got {self.file_system_poll_wait_seconds}"
-            )
+        for flag in ("file_system_poll_wait_seconds", "model_config_file_poll_wait_seconds"):
+            if getattr(self, flag) < 0:
+                raise ConfigError(f"--{flag} must be >= 0, got {getattr(self, flag)}")
+        if self.max_num_load_retries < 0 or self.rest_api_timeout_in_ms < 0:
+            raise ConfigError("--max_num_load_retries and --rest_api_timeout_in_ms must be >= 0")
         if not self.host:
             raise ConfigError("--host must not be empty")
-        if self.model_config_file and (self.model_name or self.model_base_path):
-            # tensorflow_model_server ignores them too; docker-compose.yml relies on that.
-            logging.getLogger(__name__).warning(
-                "--model_name and --model_base_path are ignored: --model_config_file is given"
+        if not self.model_config_file and not self.model_base_path and not self.version:
+            raise ConfigError(
+                "Both server_options.model_base_path and server_options.model_config_file "
+                "are empty!"
             )
-        if self.batching_parameters_file and not self.enable_batching:
-            raise ConfigError("--batching_parameters_file needs --enable_batching")
+        if not [tag for tag in self.saved_model_tags.split(",") if tag.strip()]:
+            raise ConfigError("--saved_model_tags must name at least one tag")
 
-    def load(self):
-        """Reads and validates the configuration files.
+    @property
+    def tags(self):
+        """The MetaGraphDef tag set `--saved_model_tags` names, as a tuple."""
+        return tuple(tag.strip() for tag in self.saved_model_tags.split(",") if tag.strip())
+
+    def ignored_flags(self):
+        """The flags set away from their default that have no effect here, with why.
 
         Returns:
-            `Loaded(models, batching, prometheus_path)`: ModelConfig protos, the
-            BatchingOptions (None when batching is off) and the metrics path (None when
-            Prometheus monitoring is off).
+            list of (flag, reason).
+        """
+        return [
+            (field.name, field.metadata["ignored"])
+            for field in dataclasses.fields(self)
+            if field.metadata.get("ignored") and getattr(self, field.name) != field.default
+        ]
+
+    def load(self):
+        """Reads and validates the files the flags name (see `server.settings.load`).
+
+        Returns:
+            A `server.settings.Settings`.
 
         Raises:
             ConfigError: naming the file or model and what is wrong.
         """
-        if self.model_config_file:
-            server_config = read_text_proto("ModelServerConfig", self.model_config_file)
-            if server_config.WhichOneof("config") != "model_config_list":
-                raise ConfigError(f"{self.model_config_file}: needs a model_config_list")
-            models = list(server_config.model_config_list.config)
-        else:
-            models = [
-                model_server_config_pb2.ModelConfig(
-                    name=self.model_name or contract.MODEL_NAME,
-                    base_path=self.model_base_path or contract.DEFAULT_BASE_PATH,
-                    model_platform="tensorflow",
-                )
-            ]
-        _validate_models(models, self.model_config_file or "--model_base_path")
-        batching = None
-        if self.enable_batching:
-            parameters = None
-            if self.batching_parameters_file:
-                parameters = read_text_proto("BatchingParameters", self.batching_parameters_file)
-            batching = BatchingOptions.from_proto(parameters)
-        prometheus_path = None
-        if self.monitoring_config_file:
-            prometheus = read_text_proto("MonitoringConfig", self.monitoring_config_file)
-            if prometheus.prometheus_config.enable:
-                prometheus_path = prometheus.prometheus_config.path or DEFAULT_PROMETHEUS_PATH
-        return Loaded(models, batching, prometheus_path)
+        return settings.load(self)
 
 
-@dataclasses.dataclass(frozen=True)
-class Loaded:
-    """What `ServerConfig.load()` read: models, batching options, metrics path."""
-
-    models: list
-    batching: BatchingOptions | None
-    prometheus_path: str | None
-
-
-def _validate_models(models, source):
-    # Also makes each base path absolute, so a later chdir cannot move a model.
-    if not models:
-        raise ConfigError(f"{source}: no models configured")
-    names = set()
-    for model in models:
-        if not model.name or model.name in names:
-            raise ConfigError(f"{source}: model names must be unique and non-empty")
-        names.add(model.name)
-        if model.model_platform not in ("", "tensorflow"):
-            raise ConfigError(f"{source}: model {model.name}: platform {model.model_platform!r}")
-        base = pathlib.Path(model.base_path)
-        if not model.base_path or not base.is_dir():
-            raise ConfigError(
-                f"{source}: model {model.name}: base path {str(base)!r} is no directory"
-            )
-        policy = model.model_version_policy
-        if policy.WhichOneof("policy_choice") == "specific" and not policy.specific.versions:
-            raise ConfigError(f"{source}: model {model.name}: specific policy lists no versions")
-        model.base_path = os.path.abspath(model.base_path)
+def int_or_auto(text):
+    """Parses a port flag: an integer, or `auto` (FREE_PORT) for a free port."""
+    return FREE_PORT if text.strip().lower() == "auto" else int(text)
 
 
 def parse_args(argv=None):
-    """Parses tensorflow_model_server-style flags (`--flag=value` or `--flag value`).
+    """Parses tensorflow_model_server's flags (`--flag=value` or `--flag value`).
 
     Args:
         argv: the arguments without the program name; None means sys.argv[1:].
@@ -158,28 +189,18 @@ def parse_args(argv=None):
         description="Serves SavedModels over TF Serving's REST and gRPC APIs, with "
         "tensorflow_model_server's flags.",
     )
-    defaults = ServerConfig()
-    help_text = {
-        "port": "gRPC port (0 picks a free one)",
-        "rest_api_port": "HTTP/REST port (0 picks a free one)",
-        "host": "address both APIs bind to",
-        "model_name": f"name of the single served model (default {contract.MODEL_NAME})",
-        "model_base_path": f"its versions' parent dir (default {contract.DEFAULT_BASE_PATH})",
-        "model_config_file": "text ModelServerConfig: several models, policies, labels",
-        "file_system_poll_wait_seconds": "seconds between polls for versions (0: at start only)",
-        "rest_api_enable_cors_support": "add CORS headers and answer OPTIONS preflights",
-        "enable_batching": "batch concurrent requests to the same signature",
-        "batching_parameters_file": "text BatchingParameters (needs --enable_batching)",
-        "monitoring_config_file": "text MonitoringConfig; enables Prometheus metrics",
-        "rest_api_num_threads": "REST threads: run the model (batching off), parse large bodies",
-        "grpc_max_threads": "gRPC threads that run the model when batching is off",
-        "max_request_bytes": "largest accepted request body or gRPC message",
-    }
     for field in dataclasses.fields(ServerConfig):
-        default = getattr(defaults, field.name)
-        kind = {bool: cli.boolean, int: int, float: float}.get(type(default), str)
+        kind = {bool: cli.boolean, int: int, float: float}.get(type(field.default), str)
+        if field.name in ("port", "rest_api_port"):
+            kind = int_or_auto
         extra = {"nargs": "?", "const": True} if kind is cli.boolean else {}
+        help_text = field.metadata["help"]
+        if field.metadata.get("ignored"):
+            help_text += f" [accepted, ignored: {field.metadata['ignored']}]"
         parser.add_argument(
-            f"--{field.name}", type=kind, default=default, help=help_text[field.name], **extra
+            f"--{field.name}", type=kind, default=field.default, help=help_text, **extra
         )
-    return ServerConfig(**vars(parser.parse_args(argv)))
+    config = ServerConfig(**vars(parser.parse_args(argv)))
+    for flag, reason in config.ignored_flags():
+        log.warning("--%s is accepted for compatibility and ignored: %s", flag, reason)
+    return config

@@ -5,10 +5,17 @@ import pytest
 
 from serving import contract
 from serving.core import Servable
-from serving.server import ServerConfig, build_server
+from serving.server import FREE_PORT, ServerConfig, build_server
 
-# Every test server binds free loopback ports and polls only at start, unless a test asks.
-TEST_FLAGS = {"port": 0, "rest_api_port": 0, "file_system_poll_wait_seconds": 0}
+# Every test server binds free loopback ports, serves MNIST under the contract's name, polls
+# only at start and gives up on a failed load at once, unless a test asks otherwise.
+TEST_FLAGS = {
+    "port": FREE_PORT,
+    "rest_api_port": FREE_PORT,
+    "model_name": contract.MODEL_NAME,
+    "file_system_poll_wait_seconds": 0,
+    "max_num_load_retries": 0,
+}
 
 
 @pytest.fixture(scope="session")

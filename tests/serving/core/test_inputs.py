@@ -20,28 +20,28 @@ PIXELS = Signature(
     method_name=contract.PREDICT_METHOD,
     inputs={contract.IMAGES: tf.TensorSpec([None, 28, 28], tf.uint8)},
     outputs={},
-    function=None,
+    tensor_names={},
 )
 FLOATS = Signature(
     name=contract.SERVING_DEFAULT,
     method_name=contract.PREDICT_METHOD,
     inputs={contract.IMAGES: tf.TensorSpec([None, 28, 28], tf.float32)},
     outputs={},
-    function=None,
+    tensor_names={},
 )
 BYTES = Signature(
     name=contract.PREDICT_IMAGE_BYTES,
     method_name=contract.PREDICT_METHOD,
     inputs={contract.IMAGE_BYTES: tf.TensorSpec([None], tf.string)},
     outputs={},
-    function=None,
+    tensor_names={},
 )
 TWO_INPUTS = Signature(
     name="pair",
     method_name=contract.PREDICT_METHOD,
     inputs={"a": tf.TensorSpec([None], tf.float32), "b": tf.TensorSpec([None, 2], tf.int64)},
     outputs={},
-    function=None,
+    tensor_names={},
 )
 
 
@@ -79,23 +79,49 @@ def test_prepare_inputs_decodes_b64_and_text_strings():
 @pytest.mark.parametrize(
     ("signature", "inputs", "message"),
     [
-        (FLOATS, {contract.IMAGES: [[["x"] * 28] * 28]}, "is not of expected type: float32"),
-        (FLOATS, {contract.IMAGES: [[[True] * 28] * 28]}, "Type: Bool"),
-        (FLOATS, {contract.IMAGES: [[[None] * 28] * 28]}, "Type: Null"),
-        (FLOATS, {contract.IMAGES: [[0.0] * 784]}, "has shape [1, 784]"),
-        (FLOATS, {contract.IMAGES: [[[0.0] * 28] * 28, [[0.0] * 28] * 27]}, "ragged"),
-        (FLOATS, {contract.IMAGES: [[[float("nan")] * 28] * 28]}, "NaN"),
+        (
+            FLOATS,
+            {contract.IMAGES: [["x"]]},
+            'JSON Value: "x" Type: String is not of expected type: float',
+        ),
+        (
+            FLOATS,
+            {contract.IMAGES: [[True]]},
+            "JSON Value: true Type: True is not of expected type: float",
+        ),
+        (
+            FLOATS,
+            {contract.IMAGES: [[None]]},
+            "JSON Value: null Type: Null is not of expected type: float",
+        ),
+        (
+            FLOATS,
+            {contract.IMAGES: [[0.0, 1.0], [0.0]]},
+            "Encountered list at unexpected size: 1 at level: 1 expected size: 2",
+        ),
+        (
+            FLOATS,
+            {contract.IMAGES: [[0.0], 1.0]},
+            "JSON Value: 1.0 found at incorrect level: 2 in the JSON DOM. Expected at level: 2",
+        ),
         (FLOATS, {contract.IMAGES: [[[1e39] * 28] * 28]}, "out of range for float32"),
         (PIXELS, {contract.IMAGES: [[[300] * 28] * 28]}, "value 300 is out of range for uint8"),
-        (PIXELS, {contract.IMAGES: [[[0.5] * 28] * 28]}, "expects uint8 values"),
+        (
+            PIXELS,
+            {contract.IMAGES: [[0.5]]},
+            "JSON Value: 0.5 Type: Number is not of expected type: uint8",
+        ),
         (BYTES, {contract.IMAGE_BYTES: [{"b64": "!!notbase64"}]}, "Unable to base64 decode"),
-        (BYTES, {contract.IMAGE_BYTES: [{"b65": "AAAA"}]}, "Type: Object"),
+        (
+            BYTES,
+            {contract.IMAGE_BYTES: [{"b65": "AAAA"}]},
+            'JSON Value: {"b65":"AAAA"} not formatted correctly for base64 data',
+        ),
         (
             PIXELS,
             {"pixels": [[[0] * 28] * 28]},
             "Sent extra: {pixels}. Missing but required: {images}",
         ),
-        (TWO_INPUTS, {"a": [1.0, 2.0], "b": [[1, 2]]}, "disagree on the batch size"),
     ],
 )
 def test_prepare_inputs_refuses_bad_json(signature, inputs, message):
@@ -104,12 +130,30 @@ def test_prepare_inputs_refuses_bad_json(signature, inputs, message):
 
 def test_prepare_inputs_refuses_bad_protos():
     uint8_pixels = tf.make_tensor_proto(np.zeros((1, 28, 28), np.uint8))
-    assert "is uint8 but the signature expects float32" in refusal(
-        FLOATS, {contract.IMAGES: uint8_pixels}
+    assert refusal(FLOATS, {contract.IMAGES: uint8_pixels}) == (
+        "Expects arg[0] to be float but uint8 is provided"
     )
     short = type(uint8_pixels)()
     short.CopyFrom(uint8_pixels)
     short.tensor_content = short.tensor_content[:-1]
     assert "tensor_content has 783 bytes" in refusal(PIXELS, {contract.IMAGES: short})
-    nan = tf.make_tensor_proto(np.full((1, 28, 28), np.nan, np.float32))
-    assert "NaN" in refusal(FLOATS, {contract.IMAGES: nan})
+
+
+def test_prepare_inputs_leaves_shapes_batch_sizes_and_nan_to_the_graph():
+    # TF Serving never checks a request against the SignatureDef's shapes, and its REST API
+    # documents NaN and Infinity as accepted.
+    flat = prepare_inputs(FLOATS, {contract.IMAGES: [[0.0] * 784]})[contract.IMAGES]
+    assert flat.shape == (1, 784)
+    nan = tf.make_tensor_proto(np.array([np.nan, np.inf], np.float32))
+    assert np.isnan(prepare_inputs(FLOATS, {contract.IMAGES: nan})[contract.IMAGES][0])
+    pair = prepare_inputs(TWO_INPUTS, {"a": [1.0, 2.0], "b": [[1, 2]]})
+    assert (pair["a"].shape, pair["b"].shape) == ((2,), (1, 2))
+
+
+def test_prepare_inputs_reads_json_bools_for_a_bool_input():
+    flags = Signature(
+        "flags", contract.PREDICT_METHOD, {"f": tf.TensorSpec([None], tf.bool)}, {}, {}
+    )
+    array = prepare_inputs(flags, {"f": [True, False]})["f"]
+    assert array.dtype == np.bool_ and array.tolist() == [True, False]
+    assert "Type: Number is not of expected type: bool" in refusal(flags, {"f": [1]})

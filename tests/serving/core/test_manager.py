@@ -4,6 +4,7 @@ Example:
     .venv/bin/pytest tests/serving/core/test_manager.py
 """
 
+import re
 import shutil
 import threading
 import time
@@ -17,7 +18,7 @@ from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 from tensorflow_serving.config import model_server_config_pb2
 
 from serving import contract
-from serving.core.manager import ModelManager, ServableRequest
+from serving.core import ModelManager, RetryPolicy, ServableRequest
 from serving.errors import ConfigError, ServingError
 
 
@@ -38,7 +39,10 @@ class FakeLoader:
         return (name, version)
 
 
-def make_manager(tmp_path, versions, policy="", labels=None, loader=None):
+NO_RETRY = RetryPolicy(max_num_load_retries=0, load_retry_interval_micros=0)
+
+
+def make_manager(tmp_path, versions, policy="", labels=None, loader=None, retry=NO_RETRY):
     base = tmp_path / "m"
     for version in versions:
         (base / str(version)).mkdir(parents=True)
@@ -47,7 +51,7 @@ def make_manager(tmp_path, versions, policy="", labels=None, loader=None):
     config = model_server_config_pb2.ModelConfig(name="m", base_path=str(base))
     text_format.Parse(policy, config.model_version_policy)
     config.version_labels.update(labels or {})
-    manager = ModelManager([config], loader or FakeLoader(), poll_seconds=0)
+    manager = ModelManager([config], loader or FakeLoader(), poll_seconds=0, retry=retry)
     return manager, base
 
 
@@ -116,6 +120,36 @@ def test_manager_failed_load_keeps_the_previous_version(tmp_path):
     assert manager.resolve(ServableRequest("m")) == ("m", 2)
 
 
+def test_manager_retries_a_failed_load_on_later_polls_then_gives_up(tmp_path):
+    loader = FakeLoader(failing={2})
+    retry = RetryPolicy(max_num_load_retries=2, load_retry_interval_micros=0)
+    manager, base = make_manager(tmp_path, [1, 2], "all {}", loader=loader, retry=retry)
+    manager.load_initial()  # version 1 serves; version 2 failed once and will be retried
+    assert loader.loaded.count(2) == 1 and states(manager) == {1: "AVAILABLE", 2: "LOADING"}
+    manager.poll_once()
+    manager.poll_once()
+    assert loader.loaded.count(2) == 3 and states(manager) == {1: "AVAILABLE", 2: "END"}
+    manager.poll_once()
+    assert loader.loaded.count(2) == 3  # given up: no fourth try while the directory stays
+    shutil.rmtree(base / "2")
+    manager.poll_once()
+    (base / "2").mkdir()
+    loader.failing.clear()  # e.g. a permission fixed
+    manager.poll_once()
+    assert states(manager) == {1: "AVAILABLE", 2: "AVAILABLE"}
+
+
+def test_manager_retry_waits_for_the_interval(tmp_path):
+    loader = FakeLoader(failing={1})
+    retry = RetryPolicy(max_num_load_retries=5, load_retry_interval_micros=3_600_000_000)
+    manager, _ = make_manager(tmp_path, [1], loader=loader, retry=retry)
+    manager.poll_once()
+    manager.poll_once()
+    assert loader.loaded == [1]  # the hour has not passed
+    (status,) = manager.statuses(ServableRequest("m", 1))
+    assert (status.state, status.error_code) == ("LOADING", "UNKNOWN")
+
+
 def test_manager_unloads_vanished_versions_but_survives_a_missing_base(tmp_path):
     manager, base = make_manager(tmp_path, [1, 2], "all {}")
     manager.load_initial()
@@ -143,7 +177,8 @@ def test_manager_resolves_labels_and_refuses_unknown_ones(tmp_path):
 
 def test_manager_start_fails_when_no_version_of_a_model_loads(tmp_path):
     manager, _ = make_manager(tmp_path, [1], loader=FakeLoader(failing={1}))
-    with pytest.raises(ConfigError, match="model m: no version could be loaded; version 1: broken"):
+    message = "1 model(s) did not become available: {{name: m version: 1} due to error: broken"
+    with pytest.raises(ConfigError, match=re.escape(message)):
         manager.load_initial()
     empty, _ = make_manager(tmp_path / "empty", [])
     empty.load_initial()  # nothing to load yet is no failure: versions may appear later

@@ -47,6 +47,12 @@ def test_servable_run_matches_the_model(servable, trained_model, mnist):
 
 
 def test_servable_of_a_directory_without_saved_model_fails_clearly(tmp_path):
-    with pytest.raises(ServingError, match="No readable SavedModel in") as caught:
+    with pytest.raises(ServingError, match="Could not find SavedModel .pb or .pbtxt at") as caught:
         Servable(contract.MODEL_NAME, 1, tmp_path)
-    assert caught.value.code.name == "UNKNOWN"
+    assert caught.value.code.name == "NOT_FOUND"
+
+
+def test_servable_of_unknown_tags_names_them(servable):
+    with pytest.raises(ServingError, match="matching supplied tags: { gpu }") as caught:
+        Servable(contract.MODEL_NAME, 1, servable.path, tags=("gpu",))
+    assert caught.value.code.name == "NOT_FOUND"

@@ -18,6 +18,7 @@ from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 from serving import contract
 from serving.errors import ConfigError
+from serving.server import FREE_PORT
 
 
 def run_cli(args, **kwargs):
@@ -38,7 +39,8 @@ def pixels_request(name=contract.MODEL_NAME, **spec):
 def test_server_cli_serves_on_free_ports_and_stops_cleanly_on_sigterm(
     exported_model, tmp_path, http
 ):
-    args = ["--port=0", "--rest_api_port", "0", f"--model_base_path={exported_model}"]
+    args = ["--port=auto", "--rest_api_port", "auto", "--model_name=mnist"]
+    args.append(f"--model_base_path={exported_model}")
     with open(tmp_path / "stderr.log", "w") as log:
         process = run_cli(args, stdout=subprocess.PIPE, stderr=log)
         try:
@@ -65,12 +67,17 @@ def test_server_cli_serves_on_free_ports_and_stops_cleanly_on_sigterm(
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [
-        (["--port=abc"], 2, "argument --port: invalid int value: 'abc'"),
+        (["--port=abc"], 2, "argument --port: invalid int_or_auto value: 'abc'"),
         (["--no_such_flag=1"], 2, "unrecognized arguments: --no_such_flag=1"),
         (["--enable_batching=maybe"], 2, "expected true or false, got 'maybe'"),
-        (["--rest_api_port=70000"], 1, "--rest_api_port must be in 0..65535, got 70000"),
+        (["--rest_api_port=70000"], 1, "--rest_api_port must be in 0..65535 or auto, got 70000"),
+        ([], 1, "Both server_options.model_base_path and server_options.model_config_file"),
         (["--model_base_path=/no/such/dir"], 1, "base path '/no/such/dir' is no directory"),
-        (["--batching_parameters_file=b.config"], 1, "needs --enable_batching"),
+        (
+            ["--batching_parameters_file=b.config", "--model_base_path=."],
+            1,
+            "needs --enable_batching",
+        ),
         (["--model_config_file=models.config"], 1, "not a valid ModelServerConfig"),
     ],
 )
@@ -154,7 +161,7 @@ def test_server_port_in_use_is_a_clear_error(make_server, exported_model, flag):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        ports = {"port": 0, "rest_api_port": 0, flag: taken.getsockname()[1]}
+        ports = {"port": FREE_PORT, "rest_api_port": FREE_PORT, flag: taken.getsockname()[1]}
         server = make_server(model_base_path=str(exported_model), **ports)
         with pytest.raises(ConfigError, match="cannot bind the (gRPC|REST) port"):
             server.start()
