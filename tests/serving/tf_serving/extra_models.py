@@ -79,6 +79,12 @@ def write_echo(export_dir):
             renamed = _ECHO_RENAMED.get(name, {})
             outputs = {renamed.get(k, k): tf.identity(p) for k, p in placeholders.items()}
             signatures[name] = _sig(placeholders, outputs)
+        # A method name outside predict/classify/regress, for
+        # --enable_signature_method_name_check.
+        c = v1.placeholder(tf.float32, name="custom_x")
+        signatures["custom_method"] = v1.saved_model.signature_def_utils.build_signature_def(
+            {"default": _info(c)}, {"default": _info(tf.identity(c))}, "custom/method"
+        )
         x = v1.placeholder(tf.float32, name="complex_x")
         signatures["complex"] = _sig({"default": x}, {"default": tf.complex(x, x)})
         # Outputs with different batch sizes: fine in columns, "inconsistent" in rows.
