@@ -62,3 +62,9 @@ def servers():
 def default_server(servers, half_plus_two):
     """RunServer('default', saved_model_half_plus_two_cpu): the server most cases use."""
     return servers.get(model_name="default", model_path=half_plus_two)
+
+
+@pytest.fixture(scope="session")
+def echo_server(servers, models):
+    """RunServer('echo', echo): identity signatures per dtype (see extra_models.py)."""
+    return servers.get(model_name="echo", model_path=models / "echo")

@@ -23,6 +23,8 @@ PREDICT = "tensorflow/serving/predict"
 # Echo signatures: name -> {input name: dtype}; each output is the input, same name,
 # except those listed in _ECHO_RENAMED.
 _ECHO_INPUTS = {
+    # The default signature (no signature_name in a request) echoes one int32 tensor.
+    "serving_default": {"default": tf.int32},
     "int32": {"default": tf.int32},
     "int64": {"default": tf.int64},
     "float": {"default": tf.float32},

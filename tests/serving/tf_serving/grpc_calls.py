@@ -8,8 +8,9 @@ Example:
 """
 
 import grpc
+import tensorflow as tf
 from harness import RPC_TIMEOUT
-from tensorflow.core.framework import types_pb2
+from tensorflow.core.framework import tensor_pb2, types_pb2
 from tensorflow_serving.apis import (
     classification_pb2,
     model_service_pb2_grpc,
@@ -88,3 +89,26 @@ def regress(address, signature_name="regress_x_to_y", model_name="default", x=2.
     request.model_spec.signature_name = signature_name
     add_example(request.input, x)
     return prediction_stub(address).Regress(request, RPC_TIMEOUT)
+
+
+def predict(address, model_name="default", inputs=None, signature_name="", **spec):
+    """A Predict with `inputs` ({key: values}, float32 unless given as a TensorProto).
+
+    Args:
+        spec: `version=N` or `version_label=L` for the model_spec.
+
+    Returns:
+        The PredictResponse.
+    """
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = model_name
+    request.model_spec.signature_name = signature_name
+    if "version" in spec:
+        request.model_spec.version.value = spec["version"]
+    if "version_label" in spec:
+        request.model_spec.version_label = spec["version_label"]
+    for key, value in (inputs or {}).items():
+        if not isinstance(value, tensor_pb2.TensorProto):
+            value = tf.make_tensor_proto(value, dtype=tf.float32)
+        request.inputs[key].CopyFrom(value)
+    return prediction_stub(address).Predict(request, RPC_TIMEOUT)

@@ -194,3 +194,9 @@ def call_rest(address, path, body=None, method=None):
     except ValueError:
         parsed = None
     return Reply(status, text, parsed, headers)
+
+
+def raw_numbers(text):
+    """Parses JSON keeping every number as its text ("9e+06", "NaN"), as TF Serving's
+    CompareJsonAllValuesAsStrings does."""
+    return json.loads(text, parse_float=str, parse_int=str, parse_constant=str)
