@@ -15,6 +15,8 @@ Example:
 
 import collections
 import json
+import pathlib
+import shutil
 import socket
 import subprocess
 import sys
@@ -29,6 +31,7 @@ from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 RPC_TIMEOUT = 20.0
 READY_TIMEOUT = 60.0
 REST_TIMEOUT_MS = 5000
+SOCKET_DIR_PREFIX = "tfs-sock-"
 
 Reply = collections.namedtuple("Reply", "status text json headers")
 
@@ -52,7 +55,7 @@ def server_args(model_name=None, model_path=None, model_config_file=None, extra=
     Returns:
         The argument list (without the program).
     """
-    socket_dir = tempfile.mkdtemp(prefix="tfs-")
+    socket_dir = tempfile.mkdtemp(prefix=SOCKET_DIR_PREFIX)
     channel_args = ",".join(
         a for a in (flags.pop("grpc_channel_arguments", ""), "grpc.so_reuseaddr=1") if a
     )
@@ -130,6 +133,10 @@ class ModelServer:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
+        # server_args made the socket's own directory; nothing else is removed.
+        socket_dir = pathlib.Path(flag(self.args, "grpc_socket_path") or "/").parent
+        if socket_dir.name.startswith(SOCKET_DIR_PREFIX):
+            shutil.rmtree(socket_dir, ignore_errors=True)
 
     def __enter__(self):
         return self

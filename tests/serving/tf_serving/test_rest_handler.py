@@ -16,11 +16,11 @@ from harness import call_rest
 NAME = "saved_model_half_plus_two_2_versions"
 MODEL = f"/v1/models/{NAME}"
 LABEL = "Version_Label"
-CONFIG = f"""model_config_list {{ config {{
-  name: "{NAME}" base_path: "{{path}}" model_platform: "tensorflow"
-  model_version_policy {{ specific {{ versions: 123 }} }}
-  version_labels {{ key: "{LABEL}" value: 123 }}
-}} }}
+CONFIG = """model_config_list { config {
+  name: "NAME" base_path: "PATH" model_platform: "tensorflow"
+  model_version_policy { specific { versions: 123 } }
+  version_labels { key: "LABEL" value: 123 }
+} }
 """
 STATUS_123 = {
     "model_version_status": [
@@ -37,7 +37,10 @@ STATUS_123 = {
 def rest(servers, models, tmp_path_factory):
     """host:port of the REST API of the handler test's configuration."""
     config = tmp_path_factory.mktemp("handler") / "models.config"
-    config.write_text(CONFIG.format(path=models / "saved_model_half_plus_two_2_versions"))
+    path = models / "saved_model_half_plus_two_2_versions"
+    config.write_text(
+        CONFIG.replace("NAME", NAME).replace("PATH", str(path)).replace("LABEL", LABEL)
+    )
     return servers.get(model_config_file=config).rest
 
 
