@@ -151,7 +151,7 @@ def test_regress_context_features_join_each_example(default_server):
     body = {
         "signature_name": "regress_x_to_y",
         "context": {"x": 2.0},
-        "examples": [{"x2": 1.0}, {"x2": 5}],
+        "examples": [{"x2": 1.0}, {"x2": 5.0}],
     }
     reply = call_rest(default_server.rest, "/v1/models/default:regress", body)
     assert reply.json == {"results": [3.0, 3.0]}, reply.text
