@@ -18,6 +18,15 @@ pytest.register_assert_rewrite("grpc_calls")
 import make_models  # noqa: E402
 from harness import ServerPool  # noqa: E402
 
+MONITORING_CONFIG = 'prometheus_config: { enable: true, path: "/monitoring/prometheus/metrics" }\n'
+EXTRA_MODELS = (
+    "echo",
+    "ref_vars",
+    "multi_metagraph",
+    "counter_warmup",
+    "tf_saved_model_save",
+    "tf_saved_model_save_multiple_signatures",
+)
 GOOD_MODEL_CONFIG = """model_config_list: {{
   config: {{ name: "half_plus_two", base_path: "{two}", model_platform: "tensorflow" }},
   config: {{ name: "half_plus_three", base_path: "{three}", model_platform: "tensorflow" }}
@@ -59,12 +68,30 @@ def servers():
 
 
 @pytest.fixture(scope="session")
-def default_server(servers, half_plus_two):
-    """RunServer('default', saved_model_half_plus_two_cpu): the server most cases use."""
-    return servers.get(model_name="default", model_path=half_plus_two)
+def default_server(servers, half_plus_two, tmp_path_factory):
+    """RunServer('default', saved_model_half_plus_two_cpu), with testPrometheusEndpoint's
+    monitoring config, which only adds the metrics page: one server start fewer."""
+    config = tmp_path_factory.mktemp("monitoring") / "monitoring_config.txt"
+    config.write_text(MONITORING_CONFIG)
+    return servers.get(
+        model_name="default", model_path=half_plus_two, monitoring_config_file=config
+    )
 
 
 @pytest.fixture(scope="session")
-def echo_server(servers, models):
-    """RunServer('echo', echo): identity signatures per dtype (see extra_models.py)."""
-    return servers.get(model_name="echo", model_path=models / "echo")
+def extras_server(servers, models, tmp_path_factory):
+    """One server for the models the ports add (extra_models.py), each under its directory
+    name; `echo` answers at /v1/models/echo."""
+    entries = "".join(
+        f'config {{ name: "{name}" base_path: "{models / name}" model_platform: "tensorflow" }}\n'
+        for name in EXTRA_MODELS
+    )
+    config = tmp_path_factory.mktemp("extras") / "models.config"
+    config.write_text(f"model_config_list {{\n{entries}}}\n")
+    return servers.get(model_config_file=config)
+
+
+@pytest.fixture(scope="session")
+def echo_server(extras_server):
+    """The server of the `echo` model: identity signatures per dtype (see extra_models.py)."""
+    return extras_server

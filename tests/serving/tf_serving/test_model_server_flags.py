@@ -48,23 +48,31 @@ def test_bad_model_fails_start_up(models):
         assert "did not become available" in server.output()
 
 
+def test_saved_model_tags_default_loads_the_serve_meta_graph(extras_server):
+    result = predict(extras_server.grpc, "multi_metagraph", {"x": [2.0]})
+    assert list(result.outputs["y"].float_val) == [4.0]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize(("tags", "expected"), [(None, 4.0), ("serve,custom", 6.0)])
-def test_saved_model_tags_pick_the_meta_graph(servers, models, tags, expected):
-    flags = {"saved_model_tags": tags} if tags else {}
-    server = servers.get(model_name="default", model_path=models / "multi_metagraph", **flags)
+def test_saved_model_tags_flag_picks_the_other_meta_graph(servers, models):
+    server = servers.get(
+        model_name="default",
+        model_path=models / "multi_metagraph",
+        saved_model_tags="serve,custom",
+    )
     result = predict(server.grpc, inputs={"x": [2.0]})
-    assert list(result.outputs["y"].float_val) == [expected]
+    assert list(result.outputs["y"].float_val) == [6.0]
 
 
 @pytest.fixture(scope="module")
-def grpc_only_server(servers, half_plus_two):
-    """Health service on, REST off (`--rest_api_port=0` disables it in TF Serving)."""
+def grpc_only_server(servers, models):
+    """The echo model with the health service and the method name check on, and REST off
+    (`--rest_api_port=0` disables it in TF Serving): three flags, one server start."""
     return servers.get(
         model_name="default",
-        model_path=half_plus_two,
+        model_path=models / "echo",
         rest_api_port=0,
-        extra=("--enable_grpc_healthcheck_service",),
+        extra=("--enable_grpc_healthcheck_service", "--enable_signature_method_name_check"),
     )
 
 
@@ -93,15 +101,11 @@ def test_version_flag_prints_versions_and_exits():
 
 
 @pytest.mark.slow
-def test_signature_method_name_check_refuses_custom_methods(servers, models):
-    server = servers.get(
-        model_name="default",
-        model_path=models / "echo",
-        extra=("--enable_signature_method_name_check",),
-    )
+def test_signature_method_name_check_refuses_custom_methods(grpc_only_server):
+    address = grpc_only_server.grpc
     with pytest.raises(grpc.RpcError) as error:
-        predict(server.grpc, inputs={"default": [1.0]}, signature_name="custom_method")
+        predict(address, inputs={"default": [1.0]}, signature_name="custom_method")
     assert "Expected prediction signature method_name to be one of {" in error.value.details()
     assert "Was: custom/method" in error.value.details()
-    float_echo = predict(server.grpc, inputs={"default": [1.0]}, signature_name="float")
+    float_echo = predict(address, inputs={"default": [1.0]}, signature_name="float")
     assert list(float_echo.outputs["default"].float_val) == [1.0]

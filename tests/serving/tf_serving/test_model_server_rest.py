@@ -7,11 +7,8 @@ Example:
     pytest tests/serving/tf_serving/test_model_server_rest.py
 """
 
-import pytest
 from expected_metadata import metadata_json
 from harness import call_rest
-
-MONITORING_CONFIG = 'prometheus_config: { enable: true, path: "/monitoring/prometheus/metrics" }\n'
 
 
 def test_classify_rest_returns_label_and_score(default_server):
@@ -64,17 +61,7 @@ def test_get_model_metadata_rest_equals_the_metadata_file(default_server):
     assert reply.json == metadata_json("default", 123)
 
 
-@pytest.fixture(scope="module")
-def monitored_server(servers, half_plus_two, tmp_path_factory):
-    """RunServer('default', half_plus_two, monitoring_config_file=monitoring_config.txt)."""
-    config = tmp_path_factory.mktemp("monitoring") / "monitoring_config.txt"
-    config.write_text(MONITORING_CONFIG)
-    return servers.get(
-        model_name="default", model_path=half_plus_two, monitoring_config_file=config
-    )
-
-
-def test_prometheus_endpoint_serves_metric_types(monitored_server):
-    reply = call_rest(monitored_server.rest, "/monitoring/prometheus/metrics")
+def test_prometheus_endpoint_serves_metric_types(default_server):
+    reply = call_rest(default_server.rest, "/monitoring/prometheus/metrics")
     assert reply.status == 200, reply.text
     assert "# TYPE" in reply.text
