@@ -19,14 +19,7 @@ import make_models  # noqa: E402
 from harness import ServerPool  # noqa: E402
 
 MONITORING_CONFIG = 'prometheus_config: { enable: true, path: "/monitoring/prometheus/metrics" }\n'
-EXTRA_MODELS = (
-    "echo",
-    "ref_vars",
-    "multi_metagraph",
-    "counter_warmup",
-    "tf_saved_model_save",
-    "tf_saved_model_save_multiple_signatures",
-)
+FORMAT_MODELS = ("ref_vars", "tf_saved_model_save", "tf_saved_model_save_multiple_signatures")
 GOOD_MODEL_CONFIG = """model_config_list: {{
   config: {{ name: "half_plus_two", base_path: "{two}", model_platform: "tensorflow" }},
   config: {{ name: "half_plus_three", base_path: "{three}", model_platform: "tensorflow" }}
@@ -79,19 +72,19 @@ def default_server(servers, half_plus_two, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def extras_server(servers, models, tmp_path_factory):
-    """One server for the models the ports add (extra_models.py), each under its directory
-    name; `echo` answers at /v1/models/echo."""
+def formats_server(servers, models, tmp_path_factory):
+    """One config-file server for the loader cases of test_model_formats.py, each model
+    under its directory name."""
     entries = "".join(
         f'config {{ name: "{name}" base_path: "{models / name}" model_platform: "tensorflow" }}\n'
-        for name in EXTRA_MODELS
+        for name in FORMAT_MODELS
     )
-    config = tmp_path_factory.mktemp("extras") / "models.config"
+    config = tmp_path_factory.mktemp("formats") / "models.config"
     config.write_text(f"model_config_list {{\n{entries}}}\n")
     return servers.get(model_config_file=config)
 
 
 @pytest.fixture(scope="session")
-def echo_server(extras_server):
-    """The server of the `echo` model: identity signatures per dtype (see extra_models.py)."""
-    return extras_server
+def echo_server(servers, models):
+    """RunServer('echo', echo): identity signatures per dtype (see extra_models.py)."""
+    return servers.get(model_name="echo", model_path=models / "echo")

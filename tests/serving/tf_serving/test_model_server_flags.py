@@ -48,20 +48,13 @@ def test_bad_model_fails_start_up(models):
         assert "did not become available" in server.output()
 
 
-def test_saved_model_tags_default_loads_the_serve_meta_graph(extras_server):
-    result = predict(extras_server.grpc, "multi_metagraph", {"x": [2.0]})
-    assert list(result.outputs["y"].float_val) == [4.0]
-
-
 @pytest.mark.slow
-def test_saved_model_tags_flag_picks_the_other_meta_graph(servers, models):
-    server = servers.get(
-        model_name="default",
-        model_path=models / "multi_metagraph",
-        saved_model_tags="serve,custom",
-    )
+@pytest.mark.parametrize(("tags", "expected"), [(None, 4.0), ("serve,custom", 6.0)])
+def test_saved_model_tags_pick_the_meta_graph(servers, models, tags, expected):
+    flags = {"saved_model_tags": tags} if tags else {}
+    server = servers.get(model_name="default", model_path=models / "multi_metagraph", **flags)
     result = predict(server.grpc, inputs={"x": [2.0]})
-    assert list(result.outputs["y"].float_val) == [6.0]
+    assert list(result.outputs["y"].float_val) == [expected]
 
 
 @pytest.fixture(scope="module")
