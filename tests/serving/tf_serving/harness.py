@@ -10,6 +10,7 @@ does. Ports are picked free by binding port 0 and releasing it, since TF Serving
 
 Example:
     with ModelServer(server_args(model_name="default", model_path=path)) as server:
+        server.wait_ready()
         verify_predict(server.grpc, expected_output=3.0, expected_version=123)
 """
 
