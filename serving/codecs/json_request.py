@@ -14,16 +14,32 @@ Responses are written by `codecs.json_response`.
 
 Example:
     python -c "from serving.codecs.json_request import parse_body, predict_inputs; \
-print(predict_inputs(parse_body(b'{\"instances\": [[1, 2]]}'), ['x']))"
+import tensorflow as tf; spec = {'x': tf.TensorSpec(None, tf.int32)}; \
+print(predict_inputs(parse_body(b'{\"instances\": [[1, 2]]}'), spec))"
 """
 
 import json
+import sys
+import threading
 
-from serving.codecs.json_value import is_b64
+from serving.codecs.json_value import from_json, is_b64
 from serving.codecs.tf_example import example_from_json, serialize_examples
-from serving.errors import invalid_argument
+from serving.errors import ServingError, invalid_argument
 
+# Python's JSON parse errors in rapidjson's words (GetParseError_En), which TF Serving uses.
+_PARSE_ERRORS = (
+    ("Expecting value", "Invalid value."),
+    ("Expecting property name enclosed in double quotes", "Missing a name for object member."),
+    ("Expecting ':' delimiter", "Missing a colon after a name of object member."),
+    ("Expecting ',' delimiter", "Missing a comma or ']' after an array element."),
+    ("Unterminated string", "Missing a closing quotation mark in string."),
+    ("Invalid \\escape", "Invalid escape character in string."),
+    ("Invalid control character", "Invalid encoding in string."),
+    ("Extra data", "The document root must not be followed by other values."),
+)
 _SHOWN_CHARS = 200  # how much of an offending JSON value an error message repeats
+_DEEP_PARSE = threading.Lock()  # one deep parse at a time: it changes process-wide limits
+_DEEP_STACK_BYTES = 1 << 30  # reserved, not committed: room for ~10^6 nesting levels
 
 
 def parse_body(body):
@@ -41,13 +57,14 @@ def parse_body(body):
     if not body.strip():
         raise invalid_argument("JSON Parse error: The document is empty")
     try:
-        document = json.loads(body)
+        document = _loads(body)
     except UnicodeDecodeError as error:
         raise invalid_argument(
             f"JSON Parse error: Invalid encoding in string. ({error})"
         ) from error
     except json.JSONDecodeError as error:
-        raise invalid_argument(f"JSON Parse error: {error.msg} at offset: {error.pos}") from error
+        reason = next((r for p, r in _PARSE_ERRORS if error.msg.startswith(p)), error.msg)
+        raise invalid_argument(f"JSON Parse error: {reason} at offset: {error.pos}") from error
     if not isinstance(document, dict):
         raise invalid_argument(f"JSON Value: {_shown(document)} Is not object")
     signature_name = document.get("signature_name", "")
@@ -59,26 +76,66 @@ def parse_body(body):
     return document
 
 
-def predict_inputs(document, input_keys):
+def _loads(body):
+    # json.loads recurses once per nesting level; TF Serving's parser (rapidjson, iterative)
+    # takes any depth. A body nested past Python's limit is parsed again on a thread with a
+    # stack and recursion limit sized for it: the body limit bounds the depth.
+    try:
+        return json.loads(body)
+    except RecursionError:
+        pass
+    result = {}
+
+    def parse():
+        try:
+            result["document"] = json.loads(body)
+        except Exception as error:  # handed to the caller's thread
+            result["error"] = error
+
+    with _DEEP_PARSE:
+        limit = sys.getrecursionlimit()
+        stack = threading.stack_size(_DEEP_STACK_BYTES)
+        try:
+            sys.setrecursionlimit(len(body) + limit)
+            thread = threading.Thread(target=parse, name="deep-json")
+            thread.start()
+            thread.join()
+        finally:
+            threading.stack_size(stack)
+            sys.setrecursionlimit(limit)
+    if "error" in result:
+        raise result["error"]
+    return result["document"]
+
+
+def predict_inputs(document, input_specs):
     """Extracts a predict request's inputs, keyed by the signature's input names.
 
     Args:
         document: the parsed body (see `parse_body`).
-        input_keys: the signature's input keys.
+        input_specs: the signature's inputs, key -> tf.TensorSpec.
 
     Returns:
-        `(row_format, inputs)`: whether "instances" was used, and dict key -> JSON value
-        with the batch as its first dimension.
+        `(row_format, inputs)`: whether "instances" was used, and dict key -> value with
+        the batch as its first dimension: a numpy array for rows (each instance checked
+        against the first, as TF Serving's AddInstanceItem does), a JSON value for columns.
 
     Raises:
         ServingError: INVALID_ARGUMENT for a body TF Serving would refuse.
     """
-    keys = sorted(input_keys)
+    keys = sorted(input_specs)
     if "instances" in document and "inputs" in document:
         raise invalid_argument("Not formatted correctly expecting only one of 'inputs' or "
                                "'instances' keys to exist")  # fmt: skip
     if "instances" in document:
-        return True, _rows_to_columns(document["instances"], keys)
+        instances = document["instances"]
+        columns = _rows_to_columns(instances, keys)
+        # "key: NAME " in messages when instances are objects of named inputs.
+        named = isinstance(instances[0], dict) and not is_b64(instances[0])
+        return True, {
+            key: _batch(columns[key], input_specs[key].dtype, f"key: {key} " if named else "")
+            for key in keys
+        }
     if "inputs" not in document:
         raise invalid_argument("Missing 'inputs' or 'instances' key")
     value = document["inputs"]
@@ -106,6 +163,9 @@ def classify_examples(document, method="classify"):
     Raises:
         ServingError: INVALID_ARGUMENT for missing or malformed examples.
     """
+    context = None
+    if "context" in document:  # read first, as TF Serving does
+        context = example_from_json(document["context"], -1)
     examples = document.get("examples")
     if examples is None:
         raise invalid_argument(
@@ -115,9 +175,6 @@ def classify_examples(document, method="classify"):
         raise invalid_argument("Expecting 'examples' value to be an list/array")
     if not examples:
         raise invalid_argument("'examples' value is an empty array")
-    context = None
-    if "context" in document:
-        context = example_from_json(document["context"], -1)
     parsed = [example_from_json(example, index) for index, example in enumerate(examples)]
     return serialize_examples(parsed, context)
 
@@ -151,6 +208,41 @@ def _rows_to_columns(instances, keys):
     return columns
 
 
+def _batch(items, dtype, named):
+    # The instances' values of one input as one array. Fast when they are alike; else each
+    # is read alone to name the first that is wrong, in TF Serving's words.
+    try:
+        return from_json(items, dtype, "")
+    except ServingError:
+        pass
+    first = None
+    for index, item in enumerate(items):
+        try:
+            array = from_json(item, dtype, "")
+            if first is None:
+                first = array
+            elif array.size != first.size:
+                raise invalid_argument(f"Expecting tensor size: {first.size} but got: {array.size}")
+            elif array.shape != first.shape:
+                raise invalid_argument(f"Expecting shape {_shape(first)} but got: {_shape(array)}")
+        except ServingError as error:
+            raise ServingError(
+                error.code,
+                f"Failed to process element: {index} {named}of 'instances' list. "
+                f"Error: {error.code.name}: {error.message}",
+            ) from None
+    return from_json(items, dtype, "")  # refuses as before if no single item did
+
+
+def _shape(array):
+    return "[" + ",".join(str(size) for size in array.shape) + "]"
+
+
 def _shown(value):
-    text = json.dumps(value)
+    try:
+        text = json.dumps(value)
+    except RecursionError:  # a value nested too deep to print: its start is enough
+        text, probe = "", value
+        while isinstance(probe, list) and probe and len(text) <= _SHOWN_CHARS:
+            text, probe = text + "[", probe[0]
     return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "..."

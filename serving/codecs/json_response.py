@@ -7,8 +7,9 @@ The format (TF Serving's REST API guide and util/json_tensor.cc):
   named outputs holding the whole batch).
 - An output whose key ends in `_bytes` is written as `{"b64": ...}` objects; other
   strings as text.
-- Floats are written with the fewest digits that give back the same float32, as TF
-  Serving does; separators are ", " and ": ".
+- Floats are written as TF Serving's WriteDecimal writes them: "%g" when it reads back
+  exactly, else 9 (float) or 17 (double) significant digits, "NaN" and "Infinity" for
+  non-finite values; separators are ", " and ": ".
 - Classify answers `{"results": [[[label, score], ...], ...]}`, one list per example;
   Regress answers `{"results": [value, ...]}`.
 
@@ -21,7 +22,9 @@ import base64
 import json
 
 import numpy as np
+import tensorflow as tf
 
+from serving.codecs.json_value import type_name
 from serving.errors import invalid_argument
 
 
@@ -40,10 +43,16 @@ def predict_response(outputs, row_format):
     """
     texts = {key: _element_texts(array, key) for key, array in outputs.items()}
     if row_format:
-        batch_sizes = {array.shape[0] if array.ndim else None for array in outputs.values()}
-        if None in batch_sizes or len(batch_sizes) != 1:
-            shapes = {key: list(array.shape) for key, array in outputs.items()}
-            raise invalid_argument(f"Outputs {shapes} do not share a batch size; use 'inputs'")
+        batch_sizes = set()
+        for key, array in outputs.items():
+            if not array.ndim:
+                raise invalid_argument(f"Tensor name: {key} has no shape information ")
+            if batch_sizes and array.shape[0] not in batch_sizes:
+                raise invalid_argument(
+                    f"Tensor name: {key} has inconsistent batch size: {array.shape[0]} "
+                    f"expecting: {next(iter(batch_sizes))}"
+                )
+            batch_sizes.add(array.shape[0])
         if len(texts) == 1:
             return f'{{"predictions": {_nested(next(iter(texts.values())))}}}'
         rows = {json.dumps(key): _row_texts(text) for key, text in texts.items()}
@@ -91,6 +100,10 @@ def _element_texts(array, key):
     # Each element's JSON text, in an array of the output's shape.
     if array.dtype.kind == "f":
         return _float_texts(array)
+    if array.dtype.kind == "c":
+        raise invalid_argument(
+            f"Failed to write JSON value for tensor type: {type_name(tf.as_dtype(array.dtype))}"
+        )
     if array.dtype.kind in "iu":
         return array.astype(str)
     if array.dtype == object and key.endswith("_bytes"):
@@ -103,17 +116,20 @@ def _element_texts(array, key):
 
 
 def _float_texts(array):
-    # The fewest digits that give back the same float: numpy's str(), as json.dumps would
-    # write float(str(value)). Inside [1e-4, 1e6) numpy writes float32 and float64 exactly
-    # as Python's repr does; other values (and other widths) go through json.dumps.
-    texts = array.astype(str)
-    outside = np.ones(array.shape, bool)
-    if array.dtype in (np.float32, np.float64):
-        magnitude = np.abs(array)
-        outside = ~((magnitude >= 1e-4) & (magnitude < 1e6))
-    if outside.any():
-        texts = texts.astype(object)
-        texts[outside] = [json.dumps(float(text)) for text in texts[outside]]
+    # TF Serving's WriteDecimal: printf "%g" (six significant digits) if that reads back as
+    # the same value, else max_digits10 digits (9 for float, 17 for double); ".0" added to a
+    # whole number not in exponent form; NaN, Infinity and -Infinity as JSON5 writes them.
+    wide = array.astype(np.float64)
+    digits = 17 if array.dtype == np.float64 else 9
+    texts = np.char.mod("%g", wide).astype("<U32")  # wide enough for "%.17g"
+    inexact = texts.astype(np.float64).astype(array.dtype) != array
+    if inexact.any():
+        texts[inexact] = np.char.mod(f"%.{digits}g", wide[inexact])
+    whole = (np.char.find(texts, ".") < 0) & (np.char.find(texts, "e") < 0)
+    texts = np.char.add(texts, np.where(whole & np.isfinite(wide), ".0", "")).astype(object)
+    texts[np.isnan(wide)] = "NaN"
+    texts[np.isposinf(wide)] = "Infinity"
+    texts[np.isneginf(wide)] = "-Infinity"
     return texts
 
 

@@ -13,16 +13,14 @@ print(example_from_json({'image': [0.0, 0.5]}, 0))"
 """
 
 import binascii
-import math
 
-import numpy as np
 from tensorflow.core.example import example_pb2, feature_pb2
 
 from serving.codecs.json_value import b64_bytes, is_b64, json_type_name
 from serving.errors import invalid_argument
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 _INT64 = (-(2**63), 2**63 - 1)
+_UINT64_MAX = 2**64 - 1
 
 
 def example_from_json(value, index):
@@ -30,7 +28,8 @@ def example_from_json(value, index):
 
     Args:
         value: the parsed JSON object, feature name -> value or list of values.
-        index: the example's position, for error messages (-1 for the context).
+        index: the example's position (-1 for the context); TF Serving's messages name
+            the feature, not the example.
 
     Returns:
         A tf.train.Example.
@@ -38,16 +37,13 @@ def example_from_json(value, index):
     Raises:
         ServingError: INVALID_ARGUMENT naming the example and feature at fault.
     """
-    where = "context" if index < 0 else f"example {index}"
     if not isinstance(value, dict):
-        raise invalid_argument(
-            f"{where}: Example must be JSON object but got JSON {json_type_name(value)}"
-        )
+        raise invalid_argument(f"Example must be JSON object but got JSON {json_type_name(value)}")
     example = example_pb2.Example()
     for name, content in value.items():
         feature = feature_pb2.Feature()
         for item in content if isinstance(content, list) else [content]:
-            _add_value(feature, item, f"{where}: Feature: {name}")
+            _add_value(feature, item, name)
         example.features.feature[name].CopyFrom(feature)
     return example
 
@@ -93,31 +89,34 @@ def serialize_input(request_input):
     raise invalid_argument("Input is empty")
 
 
-def _add_value(feature, item, where):
+def _add_value(feature, item, name):
+    # TF Serving's AddValueToFeature: the JSON type picks the list, and one feature's values
+    # must all go to one list. rapidjson reads an integer beyond int64 as uint64 (refused)
+    # or, beyond that, as a double.
     if isinstance(item, bool):
         kind, value = "int64_list", int(item)
-    elif isinstance(item, int):
-        if not _INT64[0] <= item <= _INT64[1]:
-            raise invalid_argument(f"{where} has an integer outside int64: {item}")
+    elif isinstance(item, int) and _INT64[0] <= item <= _INT64[1]:
         kind, value = "int64_list", item
-    elif isinstance(item, float):
-        if not math.isfinite(item) or abs(item) > _FLOAT32_MAX:
-            raise invalid_argument(f"{where} has a value that is no finite float32: {item}")
-        kind, value = "float_list", item
+    elif isinstance(item, int) and 0 < item <= _UINT64_MAX:
+        raise invalid_argument(f"Feature: {name} has uint64_t element. Only int64_t is supported.")
+    elif isinstance(item, int | float):
+        kind, value = "float_list", float(item)  # stored as float32: may become +-inf
     elif isinstance(item, str):
         kind, value = "bytes_list", item.encode("utf-8")
     elif is_b64(item):
         try:
             value = b64_bytes(item["b64"])
-        except binascii.Error as error:
-            raise invalid_argument(f"{where}: Unable to base64 decode ({error})") from error
+        except binascii.Error:
+            raise invalid_argument("Unable to base64 decode") from None
         kind = "bytes_list"
     else:
         raise invalid_argument(
-            f"{where} has element with unexpected JSON type: {json_type_name(item)}"
+            f"Feature: {name} has element with unexpected JSON type: {json_type_name(item)}"
         )
     current = feature.WhichOneof("kind")
     if current not in (None, kind):
         expected = current.split("_")[0]
-        raise invalid_argument(f"Unexpected element type in {where} expecting type: {expected}")
+        raise invalid_argument(
+            f"Unexpected element type in feature: {name} expecting type: {expected}"
+        )
     getattr(feature, kind).value.append(value)

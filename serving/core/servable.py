@@ -20,7 +20,9 @@ import functools
 import pathlib
 
 import grpc
+import numpy as np
 import tensorflow as tf
+from tensorflow.core.protobuf import config_pb2
 from tensorflow.python.saved_model import loader_impl
 
 from serving.errors import ServingError, from_tf_error, invalid_argument
@@ -33,15 +35,16 @@ class Signature:
     """A SignatureDef ready to run: its key, method, and inputs and outputs by alias.
 
     `inputs` and `outputs` map each alias to a `tf.TensorSpec` (dtype and declared shape),
-    or None for an entry that names an op;
-    `tensor_names` maps each alias to the graph tensor it names.
+    or None for an entry that names an op; `input_names` and `output_names` map each alias
+    to the graph tensor it names (an input and an output may share an alias).
     """
 
     name: str
     method_name: str
     inputs: dict
     outputs: dict
-    tensor_names: dict
+    input_names: dict
+    output_names: dict
 
 
 class Servable:
@@ -118,20 +121,47 @@ class Servable:
 
     def _call(self, signature, output_keys, arrays):
         input_keys = tuple(sorted(arrays))
-        key = (signature.name, input_keys, output_keys)
-        if key not in self._callables:
-            # A callable per feed and fetch list: session.run's per-call setup, done once.
-            self._callables[key] = self._session.make_callable(
-                [signature.tensor_names[k] for k in output_keys],
-                [signature.tensor_names[k] for k in input_keys],
-            )
+        outputs = signature.output_names
+        fed = {signature.input_names[k]: arrays[k] for k in input_keys}
+        # A tensor both fed and fetched (an identity signature) answers what was fed, as a
+        # C++ session run does; only the others are fetched.
+        fetched = tuple(k for k in output_keys if outputs[k] not in fed)
         try:
-            values = self._callables[key](*(arrays[k] for k in input_keys))
+            values = {}
+            if fetched:
+                run = self._callable(signature.name, input_keys, fetched)
+                values = {k: _as_array(v) for k, v in zip(fetched, run(*fed.values()), strict=True)}
         except tf.errors.OpError as error:
             raise from_tf_error(error) from error
-        except (TypeError, ValueError) as error:  # a feed the graph's placeholder refuses
+        except (TypeError, ValueError) as error:  # a feed the runtime cannot take
             raise invalid_argument(str(error)) from error
-        return dict(zip(output_keys, values, strict=True))
+        return {k: values[k] if k in values else fed[outputs[k]] for k in output_keys}
+
+    def _callable(self, signature_name, input_keys, output_keys):
+        key = (signature_name, input_keys, output_keys)
+        if key not in self._callables:
+            # A callable per feed and fetch list: session.run's per-call setup, done once.
+            # Made from CallableOptions, as TF Serving's C++ runs a session: feeds are not
+            # checked against their tensors' static shapes in Python (TF Serving's
+            # half_plus_two takes [3] into a tensor declared [?, 1]); the ops check what
+            # they must at run time.
+            signature = self.signatures[signature_name]
+            options = config_pb2.CallableOptions(
+                feed=[signature.input_names[k] for k in input_keys],
+                fetch=[signature.output_names[k] for k in output_keys],
+            )
+            self._callables[key] = self._session._make_callable_from_options(options)
+        return self._callables[key]
+
+
+def _as_array(value):
+    # The session answers a scalar string as bytes; every output is a numpy array here,
+    # strings as object arrays of bytes.
+    if isinstance(value, bytes):
+        array = np.empty((), dtype=object)
+        array[()] = value
+        return array
+    return np.asarray(value)
 
 
 def _signature(key, signature_def):
@@ -145,14 +175,13 @@ def _signature(key, signature_def):
             for alias, info in infos.items()
         }
 
-    names = {alias: info.name for alias, info in signature_def.inputs.items()}
-    names.update({alias: info.name for alias, info in signature_def.outputs.items()})
     return Signature(
         name=key,
         method_name=signature_def.method_name,
         inputs=specs(signature_def.inputs),
         outputs=specs(signature_def.outputs),
-        tensor_names=names,
+        input_names={alias: info.name for alias, info in signature_def.inputs.items()},
+        output_names={alias: info.name for alias, info in signature_def.outputs.items()},
     )
 
 

@@ -104,7 +104,8 @@ def parse_text(message_name, text, source):
     try:
         text_format.Parse(text, message)
     except text_format.ParseError as error:
-        raise ConfigError(f"{source}: not a valid {message_name}: {error}") from error
+        full_name = message.DESCRIPTOR.full_name  # e.g. tensorflow.serving.ModelServerConfig
+        raise ConfigError(f"{source}: Error parsing text-format {full_name}: {error}") from error
     return message
 
 

@@ -35,13 +35,10 @@ def test_example_from_json_types_features_like_tf_serving():
     ("value", "message"),
     [
         ([1, 2], "Example must be JSON object but got JSON Array"),
-        (
-            {"image": [1, 0.5]},
-            "Unexpected element type in example 3: Feature: image expecting type: int64",
-        ),
-        ({"image": [None]}, "unexpected JSON type: Null"),
-        ({"image": [[0.5]]}, "unexpected JSON type: Array"),
-        ({"image": [float("nan")]}, "no finite float32"),
+        ({"image": [1, 0.5]}, "Unexpected element type in feature: image expecting type: int64"),
+        ({"image": [None]}, "Feature: image has element with unexpected JSON type: Null"),
+        ({"image": [[0.5]]}, "Feature: image has element with unexpected JSON type: Array"),
+        ({"n": [2**64 - 13]}, "Feature: n has uint64_t element. Only int64_t is supported."),
         ({"image": {"b64": "%%"}}, "Unable to base64 decode"),
     ],
 )
@@ -49,6 +46,12 @@ def test_example_from_json_refuses_bad_features(value, message):
     with pytest.raises(ServingError) as caught:
         example_from_json(value, 3)
     assert message in caught.value.message
+
+
+def test_example_from_json_keeps_non_finite_floats():
+    example = example_from_json({"x": [float("inf"), float("nan"), 2**70]}, 0)
+    values = list(example.features.feature["x"].float_list.value)
+    assert values[0] == float("inf") and values[1] != values[1] and values[2] == 2.0**70
 
 
 def test_serialize_examples_lets_each_example_override_the_context():

@@ -43,5 +43,8 @@ def test_read_text_proto_names_the_file_and_the_problem(tmp_path):
         read_text_proto("BatchingParameters", tmp_path / "missing.config")
     bad = tmp_path / "bad.config"
     bad.write_text("max_batch_size: 32")
-    with pytest.raises(ConfigError, match=r"bad.config: not a valid BatchingParameters: 1:"):
+    with pytest.raises(
+        ConfigError,
+        match=r"bad.config: Error parsing text-format tensorflow.serving.BatchingParameters",
+    ):
         read_text_proto("BatchingParameters", bad)

@@ -78,7 +78,11 @@ def test_server_cli_serves_on_free_ports_and_stops_cleanly_on_sigterm(
             1,
             "needs --enable_batching",
         ),
-        (["--model_config_file=models.config"], 1, "not a valid ModelServerConfig"),
+        (
+            ["--model_config_file=models.config"],
+            1,
+            "Error parsing text-format tensorflow.serving.ModelServer",
+        ),
     ],
 )
 def test_server_cli_bad_flag_exits_with_a_one_line_reason(tmp_path, args, status, message):

@@ -167,7 +167,10 @@ def test_load_without_files_serves_one_model_and_no_extras(tmp_path):
             "specific policy lists no versions",
         ),
         ("custom_model_config {}", "needs a model_config_list"),
-        ("model_config_list { config { name: 3 } }", "not a valid ModelServerConfig"),
+        (
+            "model_config_list { config { name: 3 } }",
+            "Error parsing text-format tensorflow.serving.ModelServer",
+        ),
     ],  # fmt: skip
 )
 def test_load_refuses_bad_model_config_files(tmp_path, monkeypatch, text, message):
