@@ -19,6 +19,9 @@ from serving import contract
 from serving.core.inputs import prepare_inputs
 from serving.errors import ServingError, invalid_argument
 
+# The methods a Predict may run when --enable_signature_method_name_check is on.
+_PREDICTABLE = (contract.PREDICT_METHOD, contract.CLASSIFY_METHOD, contract.REGRESS_METHOD)
+
 
 def find_signature(servable, signature_name):
     """The signature a Predict request names, or TF Serving's FAILED_PRECONDITION.
@@ -41,7 +44,7 @@ def find_signature(servable, signature_name):
     return servable.signatures[name]
 
 
-async def predict(servable, signature_name, inputs, output_filter=(), executor=None):
+async def predict(servable, signature_name, inputs, output_filter=(), executor=None, check=False):
     """Runs a Predict request's inputs through a signature.
 
     Args:
@@ -51,6 +54,7 @@ async def predict(servable, signature_name, inputs, output_filter=(), executor=N
         output_filter: output keys to return; empty returns them all.
         executor: the thread pool that runs the signature when batching is off (see
             `Servable.run`).
+        check: `--enable_signature_method_name_check`.
 
     Returns:
         `(signature, outputs)`: the Signature and dict output key -> numpy array.
@@ -58,12 +62,14 @@ async def predict(servable, signature_name, inputs, output_filter=(), executor=N
     Raises:
         ServingError: for an unknown signature, bad inputs or a failed run.
     """
-    signature, arrays, wanted = predict_request(servable, signature_name, inputs, output_filter)
+    signature, arrays, wanted = predict_request(
+        servable, signature_name, inputs, output_filter, check
+    )
     outputs = await servable.run(signature, arrays, executor, wanted or None)
     return signature, predict_outputs(outputs, wanted)
 
 
-def predict_request(servable, signature_name, inputs, output_filter=()):
+def predict_request(servable, signature_name, inputs, output_filter=(), check=False):
     """The first step of `predict`: finds the signature and validates the request.
 
     Args:
@@ -71,6 +77,7 @@ def predict_request(servable, signature_name, inputs, output_filter=()):
         signature_name: as `predict`.
         inputs: as `predict`.
         output_filter: as `predict`.
+        check: as `predict`.
 
     Returns:
         `(signature, arrays, wanted)`: the Signature, its input arrays (see
@@ -80,6 +87,12 @@ def predict_request(servable, signature_name, inputs, output_filter=()):
         ServingError: for an unknown signature, bad inputs or a bad output filter.
     """
     signature = find_signature(servable, signature_name)
+    if check and signature.method_name not in _PREDICTABLE:
+        raise ServingError(
+            grpc.StatusCode.INTERNAL,
+            "Expected prediction signature method_name to be one of {"
+            f"{', '.join(_PREDICTABLE)}}}. Was: {signature.method_name}",
+        )
     wanted = tuple(output_filter)
     for key in wanted:
         if key not in signature.outputs:

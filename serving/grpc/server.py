@@ -23,6 +23,7 @@ from serving.errors import ConfigError
 from serving.event_loop import LoopThread
 
 log = logging.getLogger(__name__)
+_FULL_NAMES = ("tensorflow.serving.ModelService", "tensorflow.serving.PredictionService")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,6 +157,7 @@ def _bind(server, address, ssl):
 async def _add_health_service(server):
     # As TF Serving: the overall status and both services report SERVING.
     servicer = health.aio.HealthServicer()
-    for service in ("", "tensorflow.serving.ModelService", "tensorflow.serving.PredictionService"):
+    # TF Serving names the two services briefly; the full names serve standard clients.
+    for service in ("", "ModelService", "PredictionService", *_FULL_NAMES):
         await servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(servicer, server)

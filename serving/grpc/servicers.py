@@ -117,6 +117,7 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             dict(request.inputs),
             request.output_filter,
             self.executor,
+            self.check,
         )
         response = predict_pb2.PredictResponse()
         _fill_model_spec(response.model_spec, servable, signature.name)

@@ -149,7 +149,9 @@ class RestApi:
                 f'Serving signature name: "{signature_name}" not found in signature def'
             )
         row_format, inputs = codecs.predict_inputs(document, signature.inputs)
-        signature, arrays, wanted = inference.predict_request(servable, signature_name, inputs)
+        signature, arrays, wanted = inference.predict_request(
+            servable, signature_name, inputs, check=self._check_method_names
+        )
 
         def answer(outputs):
             selected = inference.predict_outputs(outputs, wanted)

@@ -144,7 +144,8 @@ def write_counter_with_warmup(export_dir, warmup_increments=3):
         warmup_increments: how many `incr_counter` requests the warmup file holds.
     """
     with tf.Graph().as_default(), v1.Session() as sess:
-        counter = v1.Variable(0.0, name="counter")
+        # A reference variable, as export_counter.py: assign_add then yields a tensor.
+        counter = v1.Variable(0.0, name="counter", use_resource=False)
         delta = v1.placeholder(tf.float32, name="delta")
         signatures = {
             "get_counter": _sig({}, {"output": counter.read_value()}),
