@@ -34,7 +34,7 @@ class ModelServer:
     def __init__(self, config):
         self.config = config
         self.settings = config.load()
-        self.metrics = Metrics()
+        self.metrics = Metrics(model.name for model in self.settings.models)
         self.batch_scheduler = None
         if self.settings.batching is not None:
             self.batch_scheduler = BatchScheduler(self.settings.batching)

@@ -30,7 +30,7 @@ def executor():
 
 
 def test_grpc_server_answers_and_records_calls_then_stops(executor):
-    metrics = Metrics()
+    metrics = Metrics(["nope"])
     server = GrpcServer(
         NoModels(), metrics, executor, host="127.0.0.1", port=0, max_request_bytes=1024
     )
