@@ -48,6 +48,8 @@ def parse_body(body):
         ) from error
     except json.JSONDecodeError as error:
         raise invalid_argument(f"JSON Parse error: {error.msg} at offset: {error.pos}") from error
+    except RecursionError:
+        raise invalid_argument("JSON Parse error: The document is nested too deeply") from None
     if not isinstance(document, dict):
         raise invalid_argument(f"JSON Value: {_shown(document)} Is not object")
     signature_name = document.get("signature_name", "")

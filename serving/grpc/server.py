@@ -30,12 +30,25 @@ class GrpcServer:
         host: the address to bind.
         port: the port; 0 picks a free one.
         max_request_bytes: the largest accepted request message.
+        max_concurrent_calls: calls in flight beyond this are refused with RESOURCE_EXHAUSTED
+            (None: no limit).
     """
 
-    def __init__(self, manager, metrics, executor, *, host, port, max_request_bytes):
+    def __init__(
+        self,
+        manager,
+        metrics,
+        executor,
+        *,
+        host,
+        port,
+        max_request_bytes,
+        max_concurrent_calls=None,
+    ):
         self._services = (manager, metrics, executor)
         self._host, self._port = host, port
         self._max_request_bytes = max_request_bytes
+        self._max_concurrent_calls = max_concurrent_calls
         self._loop = LoopThread("grpc")
         self._server = None
 
@@ -65,6 +78,7 @@ class GrpcServer:
                 # Without this, Linux lets a second server bind a port that is in use.
                 ("grpc.so_reuseport", 0),
             ],
+            maximum_concurrent_rpcs=self._max_concurrent_calls,
         )
         add_services(server, *self._services)
         host = f"[{self._host}]" if ":" in self._host else self._host

@@ -16,6 +16,7 @@ from serving.core import ModelManager, Servable, replay_warmup
 from serving.errors import ConfigError
 from serving.grpc import GrpcServer
 from serving.rest import RestApi, RestServer, create_app
+from serving.rest.admission import Admission
 from serving.server.metrics import Metrics
 
 GRACE_SECONDS = 5.0  # how long stop() lets in-flight requests finish
@@ -46,6 +47,7 @@ class ModelServer:
         self._grpc_executor = None
         self._rest_server = None
         self._executor = None
+        self._parse_executor = None
 
     @property
     def grpc_port(self):
@@ -92,10 +94,10 @@ class ModelServer:
         if self._rest_server is not None:
             self._rest_server.stop()
             self._rest_server = None
-        for executor in (self._grpc_executor, self._executor):
+        for executor in (self._grpc_executor, self._executor, self._parse_executor):
             if executor is not None:
                 executor.shutdown()
-        self._grpc_executor = self._executor = None
+        self._grpc_executor = self._executor = self._parse_executor = None
         if self.batch_scheduler is not None:
             self.batch_scheduler.stop()
 
@@ -122,6 +124,7 @@ class ModelServer:
             host=config.host,
             port=config.port,
             max_request_bytes=config.max_request_bytes,
+            max_concurrent_calls=config.max_inflight_requests,
         )
         server.start()
         self._grpc_server, self._grpc_port = server, server.port
@@ -129,14 +132,30 @@ class ModelServer:
     def _start_rest(self):
         config = self.config
         self._executor = concurrent.futures.ThreadPoolExecutor(config.rest_api_num_threads, "rest")
+        # Large bodies are parsed one at a time, so they never take more than one core's
+        # share of the GIL from the loop answering small requests.
+        self._parse_executor = concurrent.futures.ThreadPoolExecutor(1, "rest-parse")
+        admission = Admission(
+            config.max_inflight_requests,
+            config.max_inflight_request_bytes,
+            config.max_request_bytes,
+            config.rest_api_read_timeout_seconds,
+        )
         app = create_app(
-            RestApi(self.manager, self._executor),
+            RestApi(self.manager, self._executor, self._parse_executor),
             metrics=self.metrics,
             cors=config.rest_api_enable_cors_support,
-            max_request_bytes=config.max_request_bytes,
+            admission=admission,
+            timeout=config.rest_api_timeout_in_ms / 1000,
             prometheus_path=self.settings.prometheus_path,
         )
-        self._rest_server = RestServer(app, config.host, config.rest_api_port, GRACE_SECONDS)
+        self._rest_server = RestServer(
+            app,
+            config.host,
+            config.rest_api_port,
+            GRACE_SECONDS,
+            idle_timeout=config.rest_api_read_timeout_seconds,
+        )
         try:
             self._rest_server.start()
         except OSError as error:

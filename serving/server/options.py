@@ -47,12 +47,18 @@ class ServerConfig:
     rest_api_num_threads: int = _DEFAULT_THREADS
     grpc_max_threads: int = _DEFAULT_THREADS
     max_request_bytes: int = 32 * 1024 * 1024
+    rest_api_timeout_in_ms: int = 30000
+    rest_api_read_timeout_seconds: float = 50.0
+    max_inflight_requests: int = 1024
+    max_inflight_request_bytes: int = 128 * 1024 * 1024
 
     def __post_init__(self):
         for flag in ("port", "rest_api_port"):
             if not 0 <= getattr(self, flag) <= 65535:
                 raise ConfigError(f"--{flag} must be in 0..65535, got {getattr(self, flag)}")
-        for flag in ("rest_api_num_threads", "grpc_max_threads", "max_request_bytes"):
+        positive = ("rest_api_num_threads", "grpc_max_threads", "max_request_bytes")
+        positive += ("max_inflight_requests", "max_inflight_request_bytes")
+        for flag in positive:
             if getattr(self, flag) < 1:
                 raise ConfigError(f"--{flag} must be positive, got {getattr(self, flag)}")
         if self.file_system_poll_wait_seconds < 0:
@@ -60,6 +66,11 @@ class ServerConfig:
                 f"--file_system_poll_wait_seconds must be >= 0 (0 polls only at start), "
                 f"got {self.file_system_poll_wait_seconds}"
             )
+        for flag in ("rest_api_timeout_in_ms", "rest_api_read_timeout_seconds"):
+            if getattr(self, flag) < 0:
+                raise ConfigError(f"--{flag} must be >= 0 (0: no limit), got {getattr(self, flag)}")
+        if self.max_inflight_request_bytes < self.max_request_bytes:
+            raise ConfigError("--max_inflight_request_bytes must be >= --max_request_bytes")
         if not self.host:
             raise ConfigError("--host must not be empty")
         if self.model_config_file and (self.model_name or self.model_base_path):
@@ -174,6 +185,13 @@ def parse_args(argv=None):
         "rest_api_num_threads": "REST threads: run the model (batching off), parse large bodies",
         "grpc_max_threads": "gRPC threads that run the model when batching is off",
         "max_request_bytes": "largest accepted request body or gRPC message",
+        "rest_api_timeout_in_ms": "answer each REST request within this many ms or with 504 "
+        "DEADLINE_EXCEEDED (TF Serving's run timeout; 0: no limit)",
+        "rest_api_read_timeout_seconds": "REST headers and body must arrive within this time "
+        "(libevent's 50 s under TF Serving; 0: no limit)",
+        "max_inflight_requests": "requests in flight per API; more are refused (REST 429, "
+        "gRPC RESOURCE_EXHAUSTED)",
+        "max_inflight_request_bytes": "REST body bytes in flight; more are refused with 429",
     }
     for field in dataclasses.fields(ServerConfig):
         default = getattr(defaults, field.name)

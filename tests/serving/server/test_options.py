@@ -37,6 +37,7 @@ def test_defaults_serve_the_contract_model_on_the_contract_ports():
     assert (config.port, config.rest_api_port) == (contract.GRPC_PORT, contract.REST_PORT)
     assert config.host == "127.0.0.1" and config.file_system_poll_wait_seconds == 1
     assert not (config.enable_batching or config.rest_api_enable_cors_support)
+    assert config.rest_api_timeout_in_ms == 30000  # TF Serving's default
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,9 @@ def test_defaults_serve_the_contract_model_on_the_contract_ports():
         ({"file_system_poll_wait_seconds": -1}, "must be >= 0"),
         ({"batching_parameters_file": "b.config"}, "needs --enable_batching"),
         ({"host": ""}, "--host must not be empty"),
+        ({"rest_api_timeout_in_ms": -1}, "--rest_api_timeout_in_ms must be >= 0"),
+        ({"max_inflight_requests": 0}, "--max_inflight_requests must be positive"),
+        ({"max_inflight_request_bytes": 1000}, "must be >= --max_request_bytes"),
     ],
 )
 def test_server_config_refuses_bad_values(fields, message):
