@@ -63,7 +63,10 @@ def prepare_inputs(signature, inputs):
 
 def _from_proto(proto, dtype, key):
     if proto.dtype != dtype.as_datatype_enum:
-        got = tf.as_dtype(proto.dtype).name if proto.dtype else "an invalid dtype"
+        try:
+            got = tf.as_dtype(proto.dtype).name if proto.dtype else "an invalid dtype"
+        except TypeError:  # an enum value TensorFlow does not define
+            got = f"an unknown dtype (DataType {proto.dtype})"
         raise invalid_argument(f"input '{key}' is {got} but the signature expects {dtype.name}")
     try:
         return to_array(proto)

@@ -17,7 +17,7 @@ import logging
 import threading
 
 from export.versions import version_dirs
-from serving.errors import ConfigError, ServingError, invalid_argument, not_found
+from serving.errors import ConfigError, ServingError, invalid_argument, not_found, without_path
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,8 @@ class ModelManager:
         except Exception as error:  # any failure marks this version, never the server
             code = error.code.name if isinstance(error, ServingError) else "UNKNOWN"
             model.failed.add(version)
-            self._set_status(model, VersionStatus(version, "END", code, str(error)))
+            message = without_path(str(error), path, f"{name} version {version}")
+            self._set_status(model, VersionStatus(version, "END", code, message))
             log.error(
                 "Loading servable version {name: %s version: %d} failed: %s", name, version, error
             )

@@ -13,8 +13,10 @@ Example:
 
 import asyncio
 import functools
+import logging
 import time
 
+import grpc
 from tensorflow_serving.apis import (
     classification_pb2,
     model_service_pb2_grpc,
@@ -25,6 +27,8 @@ from tensorflow_serving.apis import (
 from serving.codecs import from_array, serialize_input
 from serving.core import ServableRequest, inference, model_info
 from serving.errors import ServingError, invalid_argument
+
+log = logging.getLogger(__name__)
 
 
 def servable_request(model_spec):
@@ -67,6 +71,10 @@ def _rpc(api):
             except asyncio.CancelledError:
                 record("CANCELLED")
                 raise
+            except Exception:  # details go to the log, never to the client
+                log.exception("gRPC %s failed", api)
+                record("INTERNAL")
+                await context.abort(grpc.StatusCode.INTERNAL, "Internal error")
             record("OK")
             return response
 

@@ -1,0 +1,110 @@
+"""Hostile gRPC calls: image bombs, unknown dtypes, short deadlines, broken and odd versions.
+
+Each refusal carries a TF status code and a message without server paths or Python class
+names, and a healthy call succeeds right after.
+
+Example:
+    .venv/bin/pytest tests/serving/grpc/test_faults.py
+"""
+
+import shutil
+import struct
+import zlib
+
+import grpc
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorflow_serving.apis import (
+    get_model_status_pb2,
+    model_service_pb2_grpc,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+)
+
+from serving import contract
+
+
+def png_header_bomb(side):
+    """A PNG whose header declares side x side grey pixels."""
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    crc = struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + header + crc
+
+
+def pixels_request(model=contract.MODEL_NAME):
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = model
+    request.model_spec.signature_name = contract.PREDICT_PIXELS
+    request.inputs[contract.IMAGES].CopyFrom(tf.make_tensor_proto(np.zeros((1, 28, 28), np.uint8)))
+    return request
+
+
+@pytest.fixture(scope="module")
+def stub(grpc_channel):
+    return prediction_service_pb2_grpc.PredictionServiceStub(grpc_channel)
+
+
+def call(stub, request, timeout=60):
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.Predict(request, timeout=timeout)
+    return caught.value
+
+
+def test_grpc_faults_image_bomb_is_invalid_argument(stub):
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = contract.MODEL_NAME
+    request.model_spec.signature_name = contract.PREDICT_IMAGE_BYTES
+    request.inputs[contract.IMAGE_BYTES].CopyFrom(
+        tf.make_tensor_proto([png_header_bomb(23000)], tf.string)
+    )
+    error = call(stub, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "image of 23000x23000 pixels" in error.details()
+    assert "larger than the limit of 4194304 pixels" in error.details()
+    assert stub.Predict(pixels_request(), timeout=60).outputs[contract.CLASSES].int64_val
+
+
+def test_grpc_faults_unknown_dtype_is_invalid_argument(stub):
+    request = pixels_request()
+    request.inputs[contract.IMAGES].dtype = 999
+    error = call(stub, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details() == (
+        "input 'images' is an unknown dtype (DataType 999) but the signature expects uint8"
+    )
+    assert "Error" not in error.details() and "<class" not in error.details()
+
+
+def test_grpc_faults_deadline_is_honoured_and_server_stays_up(stub):
+    request = pixels_request()
+    request.inputs[contract.IMAGES].CopyFrom(
+        tf.make_tensor_proto(np.zeros((20000, 28, 28), np.uint8))
+    )
+    error = call(stub, request, timeout=0.001)
+    assert error.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert stub.Predict(pixels_request(), timeout=60).outputs[contract.CLASSES].int64_val
+
+
+def test_grpc_faults_bad_version_names_and_broken_versions(make_server, exported_model, tmp_path):
+    base = tmp_path / "mnist"
+    shutil.copytree(exported_model / "1", base / "1")
+    for name in ["9" * 30, str(2**63), "latest", ".tmp-5-x"]:
+        shutil.copytree(exported_model / "1", base / name)
+    with (
+        make_server(model_base_path=str(base)) as server,
+        grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel,
+    ):
+        (base / "3").mkdir()  # a version that cannot load: no SavedModel
+        server.manager.poll_once()
+        models = model_service_pb2_grpc.ModelServiceStub(channel)
+        status_request = get_model_status_pb2.GetModelStatusRequest()
+        status_request.model_spec.name = contract.MODEL_NAME
+        status_request.model_spec.version.value = 3
+        (status,) = models.GetModelStatus(status_request, timeout=60).model_version_status
+        predict = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        answer = predict.Predict(pixels_request(), timeout=60)
+    assert answer.model_spec.version.value == 1  # 3 failed, the odd names are no versions
+    assert status.status.error_code != 0
+    assert str(tmp_path) not in status.status.error_message
+    assert "mnist version 3" in status.status.error_message
