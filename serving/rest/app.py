@@ -21,7 +21,7 @@ import time
 import grpc
 from aiohttp import http_exceptions, web, web_protocol
 
-from serving.errors import ServingError
+from serving.errors import HTTP_STATUS, ServingError
 from serving.rest.admission import BodyTimeout, RequestTooLarge
 
 log = logging.getLogger(__name__)
@@ -83,10 +83,9 @@ def create_app(api, *, metrics, cors, admission, timeout, prometheus_path):
             response.force_close()  # the rest of the body is not waited for
             return response
         except TimeoutError:
-            late = ServingError(grpc.StatusCode.DEADLINE_EXCEEDED, "")
             milliseconds = round(timeout * 1000)
             message = f"Request not answered within {milliseconds} ms (--rest_api_timeout_in_ms)"
-            return error(late.http_status, message)
+            return error(HTTP_STATUS[grpc.StatusCode.DEADLINE_EXCEEDED], message)
         except (http_exceptions.HttpProcessingError, web_protocol.RequestPayloadError) as fault:
             # e.g. a body that is not in the Content-Encoding it claims.
             reason = " ".join(str(fault).split("message:", 1)[-1].split())
