@@ -108,3 +108,24 @@ def test_grpc_faults_bad_version_names_and_broken_versions(make_server, exported
     assert status.status.error_code != 0
     assert str(tmp_path) not in status.status.error_message
     assert "mnist version 3" in status.status.error_message
+
+
+def test_grpc_faults_calls_beyond_the_limit_are_resource_exhausted(make_server, exported_model):
+    # One call in flight at most: of two concurrent calls that each decode 16 images of 2048x2048
+    # (seconds), whichever arrives second is refused, the other answered.
+    canvas = np.zeros((2048, 2048), np.uint8)
+    canvas[500:1500, 900:1100] = 255
+    image = tf.io.encode_png(canvas[..., None]).numpy()
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = contract.MODEL_NAME
+    request.model_spec.signature_name = contract.PREDICT_IMAGE_BYTES
+    request.inputs[contract.IMAGE_BYTES].CopyFrom(tf.make_tensor_proto([image] * 16, tf.string))
+    with (
+        make_server(model_base_path=str(exported_model), max_inflight_requests=1) as server,
+        grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel,
+    ):
+        predict = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+        calls = [predict.Predict.future(request, timeout=120) for _ in range(2)]
+        codes = sorted(call.code().name for call in calls)
+        assert predict.Predict(pixels_request(), timeout=60).outputs[contract.CLASSES].int64_val
+    assert codes == ["OK", "RESOURCE_EXHAUSTED"]

@@ -176,3 +176,31 @@ def test_admission_small_requests_stay_quick_during_a_burst_of_large_bodies(
     seconds = sorted(seconds for _, seconds in latencies)
     assert len(seconds) >= 5
     assert seconds[int(0.99 * (len(seconds) - 1))] < 5.0
+
+
+def test_admission_requests_beyond_the_limit_are_429(make_server, exported_model):
+    # One request in flight at most: of two concurrent ones that each decode 16 images of
+    # 2048x2048 (seconds), whichever arrives second is refused at once, the other answered.
+    canvas = np.zeros((2048, 2048), np.uint8)
+    canvas[500:1500, 900:1100] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(canvas).save(buffer, "PNG")
+    image = {"b64": base64.b64encode(buffer.getvalue()).decode()}
+    body = json.dumps(
+        {"signature_name": contract.PREDICT_IMAGE_BYTES, "instances": [image] * 16}
+    ).encode()
+    with make_server(model_base_path=str(exported_model), max_inflight_requests=1) as server:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            send = [
+                pool.submit(raw_request, server.rest_port, _predict_head(len(body)), body, 120)
+                for _ in range(2)
+            ]
+            answers = sorted((f.result()[:2] for f in send), key=lambda answer: answer[0])
+        small = json.dumps(GOOD).encode()
+        assert raw_request(server.rest_port, _predict_head(len(small)), small)[0] == 200
+    (ok, _), (refused, refusal) = answers
+    assert (ok, refused) == (200, 429)
+    assert refusal == {
+        "error": "The server is at its limit of 1 requests or 134217728 body bytes in flight; "
+        "retry later"
+    }
