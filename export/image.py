@@ -3,10 +3,12 @@
 The `predict_image_bytes` signature runs this inside the SavedModel, so every client (REST
 `{"b64": ...}`, gRPC, warmup) gets the same pixels. The rule, per image:
 
-1. Decode. PNG or JPEG, any size, grey, grey+alpha, RGB or RGBA. Transparent pixels are
-   composited over white (a drawing on a transparent canvas counts as dark-on-light); colour
-   becomes grey by ITU-R BT.601 luma weights (which sum to 1, so a grey file keeps its exact
-   levels); values are scaled to [0, 1].
+1. Decode. A file declaring more than `image_size.MAX_PIXELS` pixels in its header is
+   refused before decoding (see export/image_size.py). PNG or JPEG, up to 2048x2048, grey,
+   grey+alpha, RGB or RGBA. Transparent pixels are composited over white (a drawing on a
+   transparent canvas counts as dark-on-light); colour becomes grey by ITU-R BT.601 luma
+   weights (which sum to 1, so a grey file keeps its exact levels); values are scaled to
+   [0, 1].
 2. Polarity. The background level is the mean of the image's one-pixel border. If it is
    above 0.5 the image is dark-on-light and is inverted (x -> 1 - x), so the digit is light
    on dark as in MNIST.
@@ -26,6 +28,7 @@ Example:
 
 import tensorflow as tf
 
+from export.image_size import check_pixel_budget
 from serving import contract
 
 # Side of the square the digit's bounding box is scaled into, as in MNIST.
@@ -46,7 +49,11 @@ def decode_grey(image_bytes):
 
     Returns:
         float32 [height, width] in [0, 1], transparent pixels composited over white.
+
+    Raises:
+        tf.errors.InvalidArgumentError: the file declares more than MAX_PIXELS pixels.
     """
+    image_bytes = check_pixel_budget(image_bytes)
 
     def jpeg():
         rgb = tf.io.decode_jpeg(image_bytes, channels=3)
@@ -156,8 +163,10 @@ def fit_images(image_bytes):
     Returns:
         float32 [batch, 28, 28] in [0, 1].
     """
+    # One image at a time, so a request's decoded working set is that of its largest image.
     return tf.map_fn(
         fit_image,
         tf.convert_to_tensor(image_bytes, tf.string),
         fn_output_signature=tf.TensorSpec([contract.IMAGE_SIZE, contract.IMAGE_SIZE], tf.float32),
+        parallel_iterations=1,
     )

@@ -5,8 +5,9 @@ appears, even while files are still being written into it. So a version is built
 non-numeric temporary name in the same base path (`.tmp-<version>-<random>`, which TF Serving
 ignores) and renamed to `<version>` only once complete; a rename within one filesystem is
 atomic. Existing versions are never overwritten. On failure the temporary directory is removed,
-so no numeric directory is ever left behind. This module does not import TensorFlow, so the CLI
-can check its arguments before paying for that import.
+so no numeric directory is ever left behind; one left by an exporter killed with SIGKILL is
+removed by the next export to that base path (export/staging.py). This module does not import
+TensorFlow, so the CLI can check its arguments before paying for that import.
 
 Example:
     python -c "from export.writer import resolve_version; print(resolve_version('models/mnist'))"
@@ -16,9 +17,9 @@ import contextlib
 import os
 import pathlib
 import shutil
-import tempfile
 
-from export.versions import TEMP_PREFIX, next_version
+from export import staging
+from export.versions import next_version
 
 # Version directories are readable by a server running as another user (mkdtemp gives 0o700).
 DIRECTORY_MODE = 0o755
@@ -74,7 +75,8 @@ def atomic_version_dir(base_path, version):
     target = base / str(version)
     created_base = not base.exists()
     base.mkdir(parents=True, exist_ok=True)
-    temp = pathlib.Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{version}-", dir=base))
+    staging.remove_stale(base)
+    temp, lock = staging.create_locked(base, version)
     try:
         yield temp
         if target.exists():
@@ -95,3 +97,5 @@ def atomic_version_dir(base_path, version):
             f"export of version {version} to {base} failed and wrote nothing: "
             f"{type(error).__name__}: {error}"
         ) from error
+    finally:
+        os.close(lock)  # after the rename or removal: the directory is never unlocked early

@@ -29,6 +29,12 @@ EXPECTED = {
 }
 
 
+_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
 class DataError(ValueError):
     """A data file that is missing, unreadable or not the genuine MNIST."""
 
@@ -54,21 +60,40 @@ def load_mnist(path=None):
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     try:
+        with zipfile.ZipFile(path) as archive:
+            for key, (_, shape) in EXPECTED.items():
+                _check_header(path, archive, key, shape)
         with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in EXPECTED if key in archive.files}
+            arrays = {key: archive[key] for key in EXPECTED}
+    except DataError:
+        raise
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
         raise DataError(f"{path}: not a readable .npz file ({error})") from error
     for key, (digest, shape) in EXPECTED.items():
-        if key not in arrays:
-            raise DataError(f"{path}: array {key!r} is missing")
         array = arrays[key]
-        if array.dtype != np.uint8 or array.shape != shape:
-            raise DataError(
-                f"{path}: {key} is {array.dtype}{list(array.shape)}, expected uint8{list(shape)}"
-            )
+        if array.shape != shape:  # the header said otherwise: altered while being read
+            raise DataError(f"{path}: {key} changed while it was read")
         if hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest() != digest:
             raise DataError(f"{path}: {key} fails its sha256 check (altered or corrupt)")
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def _check_header(path, archive, key, shape):
+    # Reads only the .npy header of one member, so a file that declares gigabytes is refused
+    # before anything is allocated for it.
+    try:
+        member = archive.getinfo(f"{key}.npy")
+    except KeyError:
+        raise DataError(f"{path}: array {key!r} is missing") from None
+    with archive.open(member) as stream:
+        version = np.lib.format.read_magic(stream)
+        if version not in _HEADER_READERS:
+            raise DataError(f"{path}: {key} has an unknown .npy format version {version}")
+        declared, _, dtype = _HEADER_READERS[version](stream)
+    if dtype != np.uint8 or declared != shape:
+        raise DataError(f"{path}: {key} is {dtype}{list(declared)}, expected uint8{list(shape)}")
+    if member.file_size < np.prod(shape):
+        raise DataError(f"{path}: {key} holds {member.file_size} bytes, fewer than its shape needs")
 
 
 def split_validation(images, labels, size):

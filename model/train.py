@@ -5,16 +5,17 @@ epochs; exactly so with --validation-size 0); the tuned recipe keeps the model a
 and changes the optimizer, shuffling and augmentation. Both hold out the last 5,000
 training images to validate on and to fit the calibration temperature; the test set is
 used once, at the end. The run directory receives model.keras, history.csv, metrics.json,
-TensorBoard logs, per-epoch checkpoints and PNG plots.
+TensorBoard logs, per-epoch checkpoints and PNG plots. A run killed midway resumes from
+its last complete epoch when started again with the same --run-dir (model/resume.py).
 
 Example:
     python -m model.train --recipe tuned --run-dir runs/tuned --export-base serving/models/mnist
 """
 
+import csv
 import dataclasses
 import datetime
 import json
-import os
 import pathlib
 import random
 import sys
@@ -30,6 +31,14 @@ from model.augment import build_augmentation
 from model.callbacks import EpochTimer, OriginLogger, TrueStepProgbar
 from model.data import load_mnist, make_dataset, split_validation
 from model.mlp import ManualMLP
+from model.resume import (
+    AtomicCheckpoint,
+    check_settings,
+    last_checkpoint,
+    restore,
+    save_atomically,
+    write_atomically,
+)
 
 
 class DivergenceError(RuntimeError):
@@ -49,28 +58,6 @@ def build_optimizer(config, steps):
 def default_run_dir():
     """runs/<UTC timestamp>, unique to the second."""
     return pathlib.Path("runs") / datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-
-
-def save_atomically(model, path):
-    """Saves `model` to `path` (.keras) through a temporary file, so it is never half-written."""
-    tmp = path.with_name(f".{path.stem}.partial.keras")
-    try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def write_atomically(path, text):
-    """Writes `text` to `path` through a temporary file, so it is never half-written."""
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def train(config, print_fn=print):
@@ -99,8 +86,10 @@ def train(config, print_fn=print):
     (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
 
     # Unseeded runs draw a fresh seed for the shuffle and the augmentation; metrics.json
-    # records the seeds used either way.
+    # records the seeds used either way, and a resumed run keeps its first start's.
     data_seed = config.seed if config.seed is not None else random.randrange(2**31)
+    settings = {**config_lib.hyperparameters(config), "data_seed": data_seed}
+    data_seed = check_settings(run_dir, settings)["data_seed"]
     shuffle_seed = data_seed if config.shuffle else None
     augment = build_augmentation(config.translation, config.rotation, data_seed)
     train_data = make_dataset(x_fit, y_fit, config.batch_size, shuffle_seed, augment)
@@ -112,10 +101,15 @@ def train(config, print_fn=print):
         steps_per_execution=config.steps_per_execution,
         jit_compile=config.jit_compile,
     )
+    initial_epoch, checkpoint = last_checkpoint(run_dir / "checkpoints")
+    if checkpoint is not None:
+        restore(model, checkpoint)
+        print_fn(f"resuming {run_dir} after epoch {initial_epoch} ({checkpoint.name})")
     timer = EpochTimer()
-    history = model.fit(
+    model.fit(
         train_data,
         epochs=config.epochs,
+        initial_epoch=initial_epoch,
         validation_data=validation_data,
         verbose=config.verbose,
         shuffle=False,  # make_dataset shuffles when the recipe asks for it
@@ -124,13 +118,12 @@ def train(config, print_fn=print):
             OriginLogger(config.log_every, print_fn),
             timer,
             keras.callbacks.TerminateOnNaN(),
-            keras.callbacks.ModelCheckpoint(
-                str(run_dir / "checkpoints" / "epoch{epoch:02d}.keras")
-            ),
-            keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+            AtomicCheckpoint(run_dir / "checkpoints"),
+            keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=initial_epoch > 0),
             keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
         ],
-    ).history
+    )
+    history = read_history(run_dir / "history.csv")
     if not np.all(np.isfinite(history["loss"])):
         raise DivergenceError(
             f"loss diverged to {history['loss'][-1]} in epoch {len(history['loss'])}; "
@@ -147,6 +140,7 @@ def train(config, print_fn=print):
         "run_dir": str(run_dir),
         **test,
         "temperature": model.temperature,
+        "resumed_after_epoch": initial_epoch,
         "train_seconds": sum(timer.seconds_per_epoch),
         "seconds_per_epoch": timer.seconds_per_epoch,
         "train_examples": int(len(x_fit)),
@@ -164,6 +158,29 @@ def train(config, print_fn=print):
     write_atomically(run_dir / "metrics.json", json.dumps(metrics, indent=2, default=str) + "\n")
     print_fn(summary(metrics))
     return metrics
+
+
+def read_history(path):
+    """Every epoch's figures from a CSVLogger file, also those of a run before a resume.
+
+    Args:
+        path: the run's history.csv.
+
+    Returns:
+        dict of column (e.g. "loss", "val_accuracy") -> list of floats, one per epoch.
+    """
+    with open(path, newline="") as file:
+        rows = list(csv.DictReader(file))
+    # A kill between an epoch's checkpoint and its CSV line, or after the line, leaves at
+    # most one line per epoch: the last one written wins.
+    by_epoch = {int(row.pop("epoch")): row for row in rows}
+    columns = {key: [by_epoch[e][key] for e in sorted(by_epoch)] for key in rows[0]} if rows else {}
+    # CSVLogger writes "NA" for a figure an epoch lacks; a column of nothing else is dropped.
+    return {
+        key: [float("nan") if value == "NA" else float(value) for value in values]
+        for key, values in columns.items()
+        if set(values) != {"NA"}
+    }
 
 
 def summary(metrics):

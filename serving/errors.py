@@ -87,6 +87,20 @@ def not_found(message):
     return ServingError(grpc.StatusCode.NOT_FOUND, message)
 
 
+def without_path(message, path, shown):
+    """A message with a server path replaced, so clients never see the server's file layout.
+
+    Args:
+        message: the text, e.g. "Failed to load /srv/models/mnist/3: ...".
+        path: the path to hide, e.g. "/srv/models/mnist/3" (and anything under it).
+        shown: what stands in its place, e.g. "mnist version 3".
+
+    Returns:
+        The message with every occurrence of path replaced by shown.
+    """
+    return message.replace(str(path), shown)
+
+
 def from_tf_error(error):
     """Converts a TensorFlow runtime error into the ServingError TF Serving would send.
 

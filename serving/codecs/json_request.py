@@ -65,6 +65,8 @@ def parse_body(body):
     except json.JSONDecodeError as error:
         reason = next((r for p, r in _PARSE_ERRORS if error.msg.startswith(p)), error.msg)
         raise invalid_argument(f"JSON Parse error: {reason} at offset: {error.pos}") from error
+    except RecursionError:  # deeper than even the deep parse could take
+        raise invalid_argument("JSON Parse error: The document is nested too deeply") from None
     if not isinstance(document, dict):
         raise invalid_argument(f"JSON Value: {_shown(document)} Is not object")
     signature_name = document.get("signature_name", "")

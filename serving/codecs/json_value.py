@@ -49,6 +49,7 @@ _INT_RANGES = {
     tf.uint64: (0, 2**64 - 1),
 }
 _MAX_DEBUG_BYTES = 256  # TF Serving's kMaxJsonDebugStringBytes
+_MAX_RANK = 254  # TensorFlow's TensorShape::MaxDimensions()
 
 
 def type_name(dtype):
@@ -187,6 +188,10 @@ def _fill(value, dtype):
         shape.append(len(probe))
         probe = probe[0] if probe else None
     rank, flat = len(shape), []
+    if rank > _MAX_RANK:
+        raise invalid_argument(
+            f"JSON Value nests {rank} lists: a tensor has at most {_MAX_RANK} dimensions"
+        )
     stack = [(value, 0)]
     while stack:
         item, level = stack.pop()

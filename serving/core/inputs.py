@@ -63,7 +63,10 @@ def prepare_inputs(signature, inputs):
 def _from_proto(proto, dtype, key, index):
     if proto.dtype != dtype.as_datatype_enum:
         # The session's own check, in its words: TF Serving feeds the tensor as sent.
-        got = type_name(proto.dtype) if proto.dtype in _KNOWN_ENUMS else "an invalid dtype"
+        try:
+            got = type_name(proto.dtype) if proto.dtype else "an invalid dtype"
+        except TypeError:  # an enum value TensorFlow does not define
+            got = f"an unknown dtype (DataType {proto.dtype})"
         raise invalid_argument(
             f"Expects arg[{index}] to be {type_name(dtype)} but {got} is provided"
         )

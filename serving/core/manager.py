@@ -23,7 +23,7 @@ import time
 
 from export.versions import version_dirs
 from serving.core.model_state import ModelState, RetryPolicy, VersionStatus, aspired_versions
-from serving.errors import ConfigError, ServingError, invalid_argument, not_found
+from serving.errors import ConfigError, ServingError, invalid_argument, not_found, without_path
 
 log = logging.getLogger(__name__)
 
@@ -280,7 +280,8 @@ class ModelManager:
             servable = self._load_version(name, version, path)
         except Exception as error:  # any failure marks this version, never the server
             code = error.code.name if isinstance(error, ServingError) else "UNKNOWN"
-            message = error.message if isinstance(error, ServingError) else str(error)
+            reason = error.message if isinstance(error, ServingError) else str(error)
+            message = without_path(reason, path, f"{name} version {version}")
             gave_up = model.failed(version, self._retry)
             state = "END" if gave_up else "LOADING"
             self._set_status(model, VersionStatus(version, state, code, message))

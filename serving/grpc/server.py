@@ -37,6 +37,8 @@ class GrpcOptions:
     max_request_bytes: int = 32 * 1024 * 1024  # the largest accepted request message
     ssl: object = None  # an SSLConfig (--ssl_config_file), or None for an insecure port
     health_service: bool = False  # grpc.health.v1 (--enable_grpc_healthcheck_service)
+    # Calls in flight beyond this are refused with RESOURCE_EXHAUSTED (None: no limit).
+    max_concurrent_calls: int | None = None
 
 
 class GrpcServer:
@@ -83,6 +85,7 @@ class GrpcServer:
                 ("grpc.so_reuseport", 0),
                 *channel_arguments(options.channel_arguments),
             ],
+            maximum_concurrent_rpcs=options.max_concurrent_calls,
         )
         self._services(server)
         if options.health_service:

@@ -14,6 +14,7 @@ Example:
 
 import asyncio
 import functools
+import logging
 import time
 
 import grpc
@@ -29,6 +30,8 @@ from tensorflow_serving.apis import (
 from serving.codecs import from_array, serialize_input
 from serving.core import ServableRequest, example_apis, inference, model_info
 from serving.errors import ServingError, invalid_argument
+
+log = logging.getLogger(__name__)
 
 
 def servable_request(model_spec):
@@ -74,6 +77,10 @@ def _rpc(api, model_name=lambda request: request.model_spec.name):
             except asyncio.CancelledError:
                 record("CANCELLED")
                 raise
+            except Exception:  # details go to the log, never to the client
+                log.exception("gRPC %s failed", api)
+                record("INTERNAL")
+                await context.abort(grpc.StatusCode.INTERNAL, "Internal error")
             record("OK")
             return response
 

@@ -60,18 +60,20 @@ class RestApi:
 
     A request's JSON is read and written on the loop; its signature runs on `executor`
     with batching off, or in its batch without holding any thread with batching on.
-    Bodies over INLINE_BODY_BYTES are read on `executor`, so the loop keeps answering
-    other requests meanwhile.
+    Bodies over INLINE_BODY_BYTES are read, and their answers written, on
+    `parse_executor`, so the loop keeps answering other requests meanwhile.
 
     Args:
         manager: the ModelManager.
-        executor: the thread pool for signatures (batching off) and large bodies.
+        executor: the thread pool for signatures (batching off).
+        parse_executor: the thread pool for large bodies (None: `executor`).
         check_method_names: `--enable_signature_method_name_check`.
     """
 
-    def __init__(self, manager, executor, check_method_names=False):
+    def __init__(self, manager, executor, parse_executor=None, check_method_names=False):
         self._manager = manager
         self._executor = executor
+        self._parse_executor = parse_executor or executor
         self._check_method_names = check_method_names
 
     async def handle(self, method, path, body):
@@ -111,14 +113,19 @@ class RestApi:
 
     async def _post(self, request, verb, body):
         read = functools.partial(self._read, request, verb, body)
-        if len(body) > INLINE_BODY_BYTES:
-            call = await asyncio.get_running_loop().run_in_executor(self._executor, read)
-        else:
+        if len(body) <= INLINE_BODY_BYTES:
             call = read()
+            outputs = await call.servable.run(
+                call.signature, call.arrays, self._executor, call.output_keys
+            )
+            return call.answer(outputs)
+        # A large body's answer is as large to write, so both happen off the loop.
+        loop = asyncio.get_running_loop()
+        call = await loop.run_in_executor(self._parse_executor, read)
         outputs = await call.servable.run(
             call.signature, call.arrays, self._executor, call.output_keys
         )
-        return call.answer(outputs)
+        return await loop.run_in_executor(self._parse_executor, call.answer, outputs)
 
     def _read(self, request, verb, body):
         # Everything before the signature runs: the body parsed and checked, inputs prepared.

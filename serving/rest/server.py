@@ -23,9 +23,12 @@ class RestServer:
         host: the address to bind.
         port: the port; 0 picks a free one.
         grace_seconds: how long `stop` lets in-flight requests finish.
+        idle_timeout: seconds a connection may wait for the next request's headers (aiohttp's
+            keep-alive timeout, which also runs from the connection's start); 0: no limit.
     """
 
-    def __init__(self, app, host, port, grace_seconds):
+    def __init__(self, app, host, port, grace_seconds, idle_timeout=0):
+        self._idle_timeout = idle_timeout
         self._app = app
         self._address = (host, port)
         self._grace_seconds = grace_seconds
@@ -57,7 +60,10 @@ class RestServer:
 
     async def _serve(self):
         self._runner = web.AppRunner(
-            self._app, access_log=None, shutdown_timeout=self._grace_seconds
+            self._app,
+            access_log=None,
+            shutdown_timeout=self._grace_seconds,
+            keepalive_timeout=self._idle_timeout,
         )
         await self._runner.setup()
         site = web.SockSite(self._runner, self._socket)

@@ -19,8 +19,12 @@ import signal
 import sys
 import threading
 
-from serving.errors import ConfigError
-from serving.server import build_server, parse_args
+from serving import memory
+
+memory.configure()  # before TensorFlow is imported (by serving.server)
+
+from serving.errors import ConfigError  # noqa: E402
+from serving.server import build_server, parse_args  # noqa: E402
 
 
 def main(argv=None):

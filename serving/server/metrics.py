@@ -6,6 +6,10 @@ entrypoint}` is a histogram of wall time in microseconds with TF Serving's bucke
 (10 x 1.8^i, i < 33); its `_count` is the number of requests per model and API. The
 REST port serves the page when `--monitoring_config_file` enables Prometheus.
 
+Labels hold only values the server chose: a request naming a model that is not configured
+is counted under `model_name="<unknown>"`, so a client sending ever new names cannot grow
+the metrics (each distinct name would otherwise be kept forever).
+
 Example:
     curl http://127.0.0.1:8501/monitoring/prometheus/metrics
 """
@@ -18,28 +22,46 @@ REQUEST_COUNT = ":tensorflow:serving:request_count"
 REQUEST_LATENCY = ":tensorflow:serving:request_latency"
 # TF Serving's request_latency sampler: Buckets::Exponential(10, 1.8, 33), in microseconds.
 LATENCY_BUCKETS = tuple(10 * 1.8**index for index in range(33))
+# The model_name label of requests for a model the server does not serve.
+UNKNOWN_MODEL = "<unknown>"
 
 
 class Metrics:
-    """Thread-safe request counters and latency histograms."""
+    """Thread-safe request counters and latency histograms.
 
-    def __init__(self):
+    Args:
+        model_names: the configured models; any other name is recorded as UNKNOWN_MODEL.
+    """
+
+    def __init__(self, model_names=()):
+        self._model_names = frozenset(model_names)
         self._lock = threading.Lock()
         self._counts = collections.Counter()  # (model_name, status) -> requests
         # (model_name, API, entrypoint) -> [per-bucket counts (+Inf last), sum of micros]
         self._latency = {}
 
+    def set_models(self, model_names):
+        """Counts these models by name from now on (after a model config reload).
+
+        Args:
+            model_names: the configured models' names.
+        """
+        self._model_names = frozenset(model_names)
+
     def record(self, model_name, api, entrypoint, status, seconds):
         """Records one finished request.
 
         Args:
-            model_name: the model the request named ("" if none).
+            model_name: the model the request named; one not configured (or "") is
+                recorded as UNKNOWN_MODEL.
             api: "Predict", "Classify", "GetModelMetadata" or "GetModelStatus".
             entrypoint: "GRPC" or "REST".
             status: the outcome's code name, e.g. "OK" or "NOT_FOUND".
             seconds: the request's wall time.
         """
         micros = seconds * 1e6
+        if model_name not in self._model_names:
+            model_name = UNKNOWN_MODEL
         bucket = bisect.bisect_left(LATENCY_BUCKETS, micros)
         with self._lock:
             self._counts[(model_name, status)] += 1
@@ -53,7 +75,7 @@ class Metrics:
         """How many requests for a model ended with a status.
 
         Args:
-            model_name: the model name.
+            model_name: the model name (UNKNOWN_MODEL for all unconfigured ones).
             status: the code name, e.g. "OK".
 
         Returns:

@@ -23,6 +23,7 @@ from serving.core import ModelManager, RetryPolicy, Servable, replay_warmup
 from serving.errors import ConfigError, invalid_argument
 from serving.grpc import GrpcOptions, GrpcServer, add_services
 from serving.rest import RestApi, RestServer, create_app
+from serving.rest.admission import Admission
 from serving.server import settings as settings_lib
 from serving.server.metrics import Metrics
 
@@ -43,7 +44,7 @@ class ModelServer:
     def __init__(self, config):
         self.config = config
         self.settings = config.load()
-        self.metrics = Metrics()
+        self.metrics = Metrics(model.name for model in self.settings.models)
         self.batch_scheduler = None
         if self.settings.batching is not None:
             self.batch_scheduler = BatchScheduler(self.settings.batching)
@@ -61,6 +62,7 @@ class ModelServer:
         self._executor = None
         self._stopping = threading.Event()
         self._config_poller = None
+        self._parse_executor = None
 
     @property
     def grpc_port(self):
@@ -115,7 +117,7 @@ class ModelServer:
             settings_lib.validate_models(models, "HandleReloadConfigRequest")
         except ConfigError as error:
             raise invalid_argument(str(error)) from error
-        self.manager.reconfigure(models)
+        self._reconfigure(models)
 
     def stop(self, grace_seconds=GRACE_SECONDS):
         """Stops polling and both APIs, letting in-flight requests finish; idempotent.
@@ -134,10 +136,10 @@ class ModelServer:
         if self._rest_server is not None:
             self._rest_server.stop()
             self._rest_server = None
-        for executor in (self._grpc_executor, self._executor):
+        for executor in (self._grpc_executor, self._executor, self._parse_executor):
             if executor is not None:
                 executor.shutdown()
-        self._grpc_executor = self._executor = None
+        self._grpc_executor = self._executor = self._parse_executor = None
         if self.batch_scheduler is not None:
             self.batch_scheduler.stop()
 
@@ -156,12 +158,19 @@ class ModelServer:
             servable.batch_with(self.batch_scheduler)
         return servable
 
+    def _reconfigure(self, models):
+        # Metrics count the new models by name, whatever part of the reload took effect.
+        try:
+            self.manager.reconfigure(models)
+        finally:
+            self.metrics.set_models(model.name for model in models)
+
     def _poll_config_file(self):
         # TF Serving's PollFilesystemAndReloadConfig: a bad file or reload is logged, and
         # what serves keeps serving.
         while not self._stopping.wait(self.config.model_config_file_poll_wait_seconds):
             try:
-                self.manager.reconfigure(settings_lib.read_models(self.config.model_config_file))
+                self._reconfigure(settings_lib.read_models(self.config.model_config_file))
             except Exception as error:  # polling must outlive any single failure
                 log.error("PollFilesystemAndReloadConfig failed to ReloadConfig: %s", error)
 
@@ -187,6 +196,7 @@ class ModelServer:
                 max_request_bytes=config.max_request_bytes,
                 ssl=self.settings.ssl,
                 health_service=config.enable_grpc_healthcheck_service,
+                max_concurrent_calls=config.max_inflight_requests,
             ),
         )
         self._grpc_server.start()
@@ -202,15 +212,35 @@ class ModelServer:
             )
             return
         self._executor = concurrent.futures.ThreadPoolExecutor(config.rest_api_num_threads, "rest")
+        # Large bodies are parsed one at a time, so they never take more than one core's
+        # share of the GIL from the loop answering small requests.
+        self._parse_executor = concurrent.futures.ThreadPoolExecutor(1, "rest-parse")
+        admission = Admission(
+            config.max_inflight_requests,
+            config.max_inflight_request_bytes,
+            config.max_request_bytes,
+            config.rest_api_read_timeout_seconds,
+        )
         app = create_app(
-            RestApi(self.manager, self._executor, config.enable_signature_method_name_check),
+            RestApi(
+                self.manager,
+                self._executor,
+                self._parse_executor,
+                config.enable_signature_method_name_check,
+            ),
             metrics=self.metrics,
             cors=config.rest_api_enable_cors_support,
-            max_request_bytes=config.max_request_bytes,
+            admission=admission,
+            timeout=config.rest_api_timeout_in_ms / 1000,
             prometheus_path=self.settings.prometheus_path,
-            timeout_seconds=config.rest_api_timeout_in_ms / 1000 or None,
         )
-        server = RestServer(app, config.host, max(config.rest_api_port, 0), GRACE_SECONDS)
+        server = RestServer(
+            app,
+            config.host,
+            max(config.rest_api_port, 0),
+            GRACE_SECONDS,
+            idle_timeout=config.rest_api_read_timeout_seconds,
+        )
         try:
             server.start()
         except OSError as error:

@@ -108,6 +108,13 @@ class ServerConfig:
     )
     host: str = _extra("127.0.0.1", "[extra] address both APIs bind (TF Serving: 0.0.0.0)")
     max_request_bytes: int = _extra(32 * 1024 * 1024, "[extra] largest request accepted")
+    rest_api_read_timeout_seconds: float = _extra(
+        50.0, "[extra] REST: close a connection whose headers or body stall this long"
+    )
+    max_inflight_requests: int = _extra(1024, "[extra] requests in flight before 429")
+    max_inflight_request_bytes: int = _extra(
+        128 * 1024 * 1024, "[extra] request bytes in flight before 429"
+    )
 
     def __post_init__(self):
         for flag in ("port", "rest_api_port"):
@@ -119,14 +126,21 @@ class ServerConfig:
                 "At least one of server_options.grpc_port or server_options.grpc_socket_path "
                 "must be set."
             )
-        for flag in ("rest_api_num_threads", "grpc_max_threads", "max_request_bytes"):
+        positive = ("rest_api_num_threads", "grpc_max_threads", "max_request_bytes")
+        positive += ("max_inflight_requests", "max_inflight_request_bytes")
+        for flag in positive:
             if getattr(self, flag) < 1:
                 raise ConfigError(f"--{flag} must be positive, got {getattr(self, flag)}")
         for flag in ("file_system_poll_wait_seconds", "model_config_file_poll_wait_seconds"):
             if getattr(self, flag) < 0:
                 raise ConfigError(f"--{flag} must be >= 0, got {getattr(self, flag)}")
-        if self.max_num_load_retries < 0 or self.rest_api_timeout_in_ms < 0:
-            raise ConfigError("--max_num_load_retries and --rest_api_timeout_in_ms must be >= 0")
+        for flag in ("max_num_load_retries", "rest_api_timeout_in_ms"):
+            if getattr(self, flag) < 0:
+                raise ConfigError(f"--{flag} must be >= 0, got {getattr(self, flag)}")
+        if self.rest_api_read_timeout_seconds < 0:
+            raise ConfigError("--rest_api_read_timeout_seconds must be >= 0 (0: no limit)")
+        if self.max_inflight_request_bytes < self.max_request_bytes:
+            raise ConfigError("--max_inflight_request_bytes must be >= --max_request_bytes")
         if not self.host:
             raise ConfigError("--host must not be empty")
         if not self.model_config_file and not self.model_base_path and not self.version:

@@ -38,7 +38,7 @@ def test_writer_atomic_version_dir_hides_work_until_complete(tmp_path):
         (temp / "saved_model.pb").write_bytes(b"graph")
         # While writing, TF Serving sees no new version.
         assert versions.numeric_versions(tmp_path) == []
-        assert temp.parent == tmp_path and temp.name.startswith(writer.TEMP_PREFIX)
+        assert temp.parent == tmp_path and temp.name.startswith(versions.TEMP_PREFIX)
     assert _listing(tmp_path) == ["4", "4/saved_model.pb"]
     assert (tmp_path / "4").stat().st_mode & 0o777 == writer.DIRECTORY_MODE
 

@@ -1,6 +1,9 @@
 """Tests of MNIST loading (checksums, refusals, fallback) and the tf.data pipeline."""
 
 import hashlib
+import io
+import tracemalloc
+import zipfile
 
 import numpy as np
 import pytest
@@ -150,3 +153,23 @@ def test_make_dataset_applies_augmentation_per_batch(mnist):
     (x_batch, y_batch), *_ = list(make_dataset(x[:20], y[:20], batch_size=16, augment=flip))
     np.testing.assert_allclose(x_batch.numpy(), 1.0 - x[:16].reshape(16, 784) / 255.0, atol=1e-6)
     np.testing.assert_array_equal(np.argmax(y_batch, axis=1), y[:16])
+
+
+def test_load_mnist_refuses_a_huge_declared_shape_before_reading_it(mnist, tmp_path):
+    # x_train's header declares 10^12 images; its data is 16 bytes. Reading it as declared
+    # would ask for 784 TB; the header check refuses it having allocated almost nothing.
+    arrays = arrays_of(mnist)
+    path = write_npz(tmp_path / "bomb.npz", {k: v for k, v in arrays.items() if k != "x_train"})
+    header = io.BytesIO()
+    shape = (10**12, 28, 28)
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "|u1", "fortran_order": False, "shape": shape}
+    )
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("x_train.npy", header.getvalue() + bytes(16))  # magic + header + data
+    tracemalloc.start()
+    with pytest.raises(DataError, match=r"x_train is uint8\[1000000000000, 28, 28\], expected"):
+        load_mnist(path)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 50_000_000

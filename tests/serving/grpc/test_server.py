@@ -42,7 +42,7 @@ def grpc_server(metrics, executor, **options):
 
 
 def test_grpc_server_answers_and_records_calls_then_stops(executor):
-    metrics = Metrics()
+    metrics = Metrics(["nope"])
     server = grpc_server(metrics, executor, port=FREE_PORT)
     server.start()
     try:

@@ -20,7 +20,7 @@ def sample(page, line_start):
 
 
 def test_metrics_render_counts_and_latency_histogram():
-    metrics = Metrics()
+    metrics = Metrics(["mnist"])
     metrics.record("mnist", "Predict", "GRPC", "OK", 15e-6)
     metrics.record("mnist", "Predict", "GRPC", "OK", 1.0)
     metrics.record("mnist", "Predict", "REST", "NOT_FOUND", 5e-6)
@@ -51,7 +51,7 @@ def test_metrics_endpoint_counts_each_rest_and_grpc_request(
         '{model_name="mnist",API="Predict",entrypoint="REST"}'
     )
     grpc_count = rest_count.replace("REST", "GRPC")
-    missing_count = ':tensorflow:serving:request_count{model_name="nomodel",status="NOT_FOUND"}'
+    missing_count = ':tensorflow:serving:request_count{model_name="<unknown>",status="NOT_FOUND"}'
     body = {"signature_name": contract.PREDICT_PIXELS, "instances": [[[0] * 28] * 28]}
     http("POST", model_url + ":predict", body)
     request = predict_pb2.PredictRequest()
@@ -67,6 +67,19 @@ def test_metrics_endpoint_counts_each_rest_and_grpc_request(
     assert sample(after, rest_count) == sample(before, rest_count) + 1
     assert sample(after, grpc_count) == sample(before, grpc_count) >= 1
     assert sample(after, missing_count) >= 1
+    assert "nomodel" not in after
+
+
+def test_metrics_unknown_models_share_one_label():
+    metrics = Metrics(["mnist"])
+    for index in range(1000):
+        metrics.record(f"client-chosen-{index}" * 100, "Predict", "REST", "NOT_FOUND", 1e-3)
+    metrics.record("mnist", "Predict", "REST", "OK", 1e-3)
+    page = metrics.render()
+    assert metrics.request_count("<unknown>", "NOT_FOUND") == 1000
+    assert "client-chosen" not in page
+    # 4 HELP/TYPE lines, 2 counts, 2 histograms of 34 buckets, a sum and a count each.
+    assert len(page.splitlines()) == 4 + 2 + 2 * (34 + 2)
 
 
 def test_metrics_endpoint_absent_without_monitoring_config(make_server, exported_model, http):

@@ -43,6 +43,7 @@ def test_defaults_are_tensorflow_model_servers(tmp_path):
     assert config.enable_model_warmup and config.rest_api_timeout_in_ms == 30000
     assert config.host == "127.0.0.1" and config.file_system_poll_wait_seconds == 1
     assert not (config.enable_batching or config.rest_api_enable_cors_support)
+    assert config.rest_api_timeout_in_ms == 30000  # TF Serving's default
 
 
 def test_parse_args_takes_every_flag_of_tensorflow_model_server(tmp_path):
@@ -95,6 +96,9 @@ def test_parse_args_auto_port_binds_a_free_port(tmp_path):
         ({"grpc_max_threads": 0}, "--grpc_max_threads must be positive"),
         ({"file_system_poll_wait_seconds": -1}, "must be >= 0"),
         ({"host": ""}, "--host must not be empty"),
+        ({"rest_api_timeout_in_ms": -1}, "--rest_api_timeout_in_ms must be >= 0"),
+        ({"max_inflight_requests": 0}, "--max_inflight_requests must be positive"),
+        ({"max_inflight_request_bytes": 1000}, "must be >= --max_request_bytes"),
     ],
 )
 def test_server_config_refuses_bad_values(fields, message):
