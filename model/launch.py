@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 MAX_RESTARTS = 3
@@ -48,12 +49,13 @@ def tf_configs(workers):
     ]
 
 
-def start_workers(argv, workers, print_fn=print):
+def start_workers(argv, workers, scratch, print_fn=print):
     """Starts one `python -m model.train` per worker; non-chief output is discarded.
 
     Args:
         argv: the command line's arguments (each worker gets them unchanged).
         workers: number of workers.
+        scratch: the workers' TMPDIR, where non-chief workers put their files.
         print_fn: receives one "worker I pid P" line per worker.
 
     Returns:
@@ -61,7 +63,7 @@ def start_workers(argv, workers, print_fn=print):
     """
     processes = []
     for index, tf_config in enumerate(tf_configs(workers)):
-        env = {**os.environ, "TF_CONFIG": tf_config}
+        env = {**os.environ, "TF_CONFIG": tf_config, "TMPDIR": scratch}
         quiet = {} if index == 0 else {"stdout": subprocess.DEVNULL}
         command = [sys.executable, "-m", "model.train", *argv]
         processes.append(subprocess.Popen(command, env=env, **quiet))
@@ -110,9 +112,16 @@ def launch(argv, workers, print_fn=print):
         0 when the chief finished training; otherwise the failed worker's exit status (1 if
         it was killed by a signal).
     """
+    # A worker stopped by a signal cannot remove its temporary files; this directory goes
+    # with the launcher.
+    with tempfile.TemporaryDirectory(prefix="model-train-workers-") as scratch:
+        return _run(argv, workers, scratch, print_fn)
+
+
+def _run(argv, workers, scratch, print_fn):
     attempt = 0
     while True:
-        processes = start_workers(argv, workers, print_fn)
+        processes = start_workers(argv, workers, scratch, print_fn)
         try:
             failure = supervise(processes)
             if failure is None:
