@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-from model.cli import OneLineParser
+from model.cli import OneLineParser, positive_int
 
 NGINX_DIR = pathlib.Path(__file__).resolve().parent / "nginx"
 MAIN_CONFIG = """daemon off;
@@ -116,20 +116,30 @@ class LoadBalancer:
         """Starts nginx and waits until both ports accept connections.
 
         Raises:
-            RuntimeError: with nginx's error log if it exits or never listens.
+            RuntimeError: with nginx's reason if it exits or never listens.
         """
         nginx = find_nginx()
         if nginx is None:
             raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")
+        # A port someone else listens on would look ready to the wait below.
+        for port in self.ports():
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError as error:
+                    raise RuntimeError(f"port {port} on 127.0.0.1: {error.strerror}") from None
         command = [nginx, "-p", str(self.work), "-c", str(self.config)]
         self.process = subprocess.Popen(command + ["-e", str(self.work / "error.log")])
         if not all(_wait_for_port(p, self.process, timeout) for p in self.ports()):
             self.stop()
-            log = (
-                (self.work / "error.log").read_text() if (self.work / "error.log").exists() else ""
-            )
-            raise RuntimeError(f"nginx did not start: {log[-2000:]}")
+            raise RuntimeError(f"nginx did not start: {self.reason()}")
         return self
+
+    def reason(self):
+        """The last [emerg] line of nginx's error log: why it stopped or never started."""
+        error_log = self.work / "error.log"
+        lines = error_log.read_text().splitlines() if error_log.exists() else []
+        return next((line for line in reversed(lines) if "[emerg]" in line), "no reason logged")
 
     def ports(self):
         """(grpc_port, rest_port)."""
@@ -156,15 +166,16 @@ def main(argv=None):
     """Runs the load balancer until Ctrl-C; one-line error and non-zero exit on bad input."""
     parser = OneLineParser(prog="python -m deploy.lb", description=__doc__.split("\n")[0])
     parser.add_argument("--replica", action="append", required=True, help="HOST:GRPC:REST")
-    parser.add_argument("--grpc-port", type=int, default=8500, help="gRPC port on 127.0.0.1")
-    parser.add_argument("--rest-port", type=int, default=8501, help="REST port on 127.0.0.1")
+    parser.add_argument("--grpc-port", type=positive_int, default=8500, help="gRPC port")
+    parser.add_argument("--rest-port", type=positive_int, default=8501, help="REST port")
     args = parser.parse_args(argv)
     # SIGTERM ends the process the way Ctrl-C does, so nginx is stopped too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with LoadBalancer(args.replica, args.grpc_port, args.rest_port) as lb:
             print(f"nginx on 127.0.0.1:{lb.grpc_port} (gRPC), 127.0.0.1:{lb.rest_port} (REST)")
-            lb.process.wait()
+            if lb.process.wait():
+                raise RuntimeError(f"nginx exited: {lb.reason()}")
     except (ValueError, RuntimeError) as error:
         sys.exit(f"python -m deploy.lb: error: {error}")
     except KeyboardInterrupt:

@@ -9,7 +9,9 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import subprocess
+import sys
 import time
 import urllib.request
 
@@ -59,6 +61,20 @@ def test_nginx_accepts_rendered_config(tmp_path):
     command = [find_nginx(), "-t", "-p", str(tmp_path), "-c", str(balancer.config)]
     result = subprocess.run(command + ["-e", str(tmp_path / "error.log")], capture_output=True)
     assert result.returncode == 0, result.stderr.decode()
+
+
+def test_lb_cli_port_in_use_fails_in_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [sys.executable, "-m", "deploy.lb", "--replica", "127.0.0.1:1:2"]
+        command += ["--grpc-port", str(port), "--rest-port", str(free_port())]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"python -m deploy.lb: error: port {port} on 127.0.0.1: Address already in use\n"
+    )
 
 
 def _status_versions(url):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from deploy.lb import MAIN_CONFIG, render
+from deploy.lb import MAIN_CONFIG, main, render
 
 
 def test_render_writes_one_server_line_per_replica_in_both_upstreams(tmp_path):
@@ -58,3 +58,12 @@ def test_main_config_keeps_every_nginx_path_in_the_work_dir(tmp_path):
     paths = re.findall(r"(?:pid|error_log|_temp_path|include) (\S+?)[;\s]", text)
     assert len(paths) == 8 and all(path.startswith(str(tmp_path)) for path in paths)
     assert "daemon off;" in text
+
+
+def test_lb_cli_rejects_malformed_replica_in_one_line(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--replica", "127.0.0.1:9000"])
+    assert exit_info.value.code == (
+        "python -m deploy.lb: error: render.sh: LB_REPLICAS entry '127.0.0.1:9000' "
+        "is not HOST:GRPC_PORT:REST_PORT"
+    )
