@@ -96,14 +96,14 @@ class LoadBalancer:
         replicas: list of "HOST:GRPC_PORT:REST_PORT" strings.
         grpc_port: port for gRPC clients.
         rest_port: port for REST clients.
-        work_dir: directory for the config, pid, logs and temporary files (a new temporary
-            directory if None).
+        work_dir: directory for the config, pid, logs and temporary files; created if missing,
+            left for the caller to remove.
         workers: nginx worker processes.
     """
 
-    def __init__(self, replicas, grpc_port, rest_port, work_dir=None, workers=1):
+    def __init__(self, replicas, grpc_port, rest_port, work_dir, workers=1):
         self.grpc_port, self.rest_port = grpc_port, rest_port
-        self.work = pathlib.Path(work_dir or tempfile.mkdtemp(prefix="tfserving-lb-"))
+        self.work = pathlib.Path(work_dir)
         self.work.mkdir(parents=True, exist_ok=True)
         self.access_log = self.work / "access.log"
         listen = (f"127.0.0.1:{grpc_port}", f"127.0.0.1:{rest_port}")
@@ -172,7 +172,10 @@ def main(argv=None):
     # SIGTERM ends the process the way Ctrl-C does, so nginx is stopped too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        with LoadBalancer(args.replica, args.grpc_port, args.rest_port) as lb:
+        with (
+            tempfile.TemporaryDirectory(prefix="tfserving-lb-") as work,
+            LoadBalancer(args.replica, args.grpc_port, args.rest_port, work) as lb,
+        ):
             print(f"nginx on 127.0.0.1:{lb.grpc_port} (gRPC), 127.0.0.1:{lb.rest_port} (REST)")
             if lb.process.wait():
                 raise RuntimeError(f"nginx exited: {lb.reason()}")
