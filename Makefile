@@ -8,7 +8,7 @@ MODEL_BASE := serving/models/mnist
 
 PAD_PORT ?= 8080
 
-.PHONY: run serve test lint bench clean chromium
+.PHONY: run serve test lint bench clean chromium nginx
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,16 @@ chromium:
 		{ apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; } || \
 		echo "chromium could not be installed: the pad's browser tests will skip"
 
-test: lint chromium
+# The load balancer tests (tests/deploy) run Debian's nginx as an ordinary process: installed
+# here when missing and we are root; elsewhere those tests skip with one line saying so.
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || [ "$$(id -u)" != 0 ] || \
+		! command -v apt-get >/dev/null || \
+		{ export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq nginx >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq nginx >/dev/null; }; } || \
+		echo "nginx could not be installed: the load balancer tests will skip"
+
+test: lint chromium nginx
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -51,6 +51,10 @@ class TrainConfig:
     run_dir: str = _help("directory for the run's files (default: runs/<timestamp>)")
     export_base: str = _help("after training, export a SavedModel version under this base path")
     verbose: int = _help("Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch")
+    workers: int = _help(
+        "train on this many local worker processes with MultiWorkerMirroredStrategy "
+        "(README: multi-worker training; on real machines set TF_CONFIG instead)"
+    )
 
 
 SEED_RECIPE = dict(
@@ -68,6 +72,7 @@ SEED_RECIPE = dict(
     validation_size=5000,
     translation=0.0,
     rotation=0.0,
+    workers=1,
 )
 # Same model and MSE loss; Adam with a cosine-decayed rate, smaller batches, per-epoch
 # shuffling, and digits shifted by up to 2.2 px and turned by up to 10.8 degrees: about
@@ -108,7 +113,7 @@ def make_config(recipe="seed", **overrides):
 
 def validate(config):
     """Raises ValueError naming the first bad value of `config`."""
-    for name in ("epochs", "batch_size", "steps_per_execution", "log_every"):
+    for name in ("epochs", "batch_size", "steps_per_execution", "log_every", "workers"):
         value = getattr(config, name)
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")

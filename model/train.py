@@ -25,7 +25,7 @@ import numpy as np
 
 from export import export_model
 from export.writer import ExportError
-from model import cli, evaluate, plots
+from model import cli, distribute, evaluate, launch, plots
 from model import config as config_lib
 from model.augment import build_augmentation
 from model.callbacks import EpochTimer, OriginLogger, TrueStepProgbar
@@ -78,6 +78,8 @@ def train(config, print_fn=print):
         ValueError: if validation_size leaves nothing to train on.
         model.data.DataError: if the data file is missing or altered.
     """
+    worker = distribute.current_worker(config)  # TF_CONFIG: a multi-worker cluster's task
+    config = worker.config
     (x_train, y_train), (x_test, y_test) = load_mnist(config.data)
     (x_fit, y_fit), (x_val, y_val) = split_validation(x_train, y_train, config.validation_size)
     if config.train_limit is not None:
@@ -94,13 +96,14 @@ def train(config, print_fn=print):
     augment = build_augmentation(config.translation, config.rotation, data_seed)
     train_data = make_dataset(x_fit, y_fit, config.batch_size, shuffle_seed, augment)
     validation_data = make_dataset(x_val, y_val, config.batch_size) if len(x_val) else None
-    model = ManualMLP(hidden_units=config.hidden_units, seed=config.seed)
     steps = config.epochs * -(-len(x_fit) // config.batch_size)
-    model.compile(
-        optimizer=build_optimizer(config, steps),
-        steps_per_execution=config.steps_per_execution,
-        jit_compile=config.jit_compile,
-    )
+    with worker.strategy.scope():
+        model = ManualMLP(hidden_units=config.hidden_units, seed=config.seed)
+        model.compile(
+            optimizer=build_optimizer(config, steps),
+            steps_per_execution=config.steps_per_execution,
+            jit_compile=config.jit_compile,
+        )
     initial_epoch, checkpoint = last_checkpoint(run_dir / "checkpoints")
     if checkpoint is not None:
         restore(model, checkpoint)
@@ -121,6 +124,7 @@ def train(config, print_fn=print):
             AtomicCheckpoint(run_dir / "checkpoints"),
             keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=initial_epoch > 0),
             keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
+            *worker.callbacks,
         ],
     )
     history = read_history(run_dir / "history.csv")
@@ -234,6 +238,11 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         config = config_lib.make_config(**vars(args))
+        if config.workers > 1 and not distribute.read_tf_config():
+            # Every worker, and every restart, must share one run directory.
+            argv = [*(sys.argv[1:] if argv is None else argv), "--run-dir"]
+            argv.append(str(config.run_dir or default_run_dir()))
+            sys.exit(launch.launch(argv, config.workers))
         train(config)
     except (ValueError, OSError, DivergenceError, ExportError) as error:
         sys.exit(f"python -m model.train: error: {error}")
