@@ -13,23 +13,28 @@
 #   docker run --rm -p 8500:8500 -p 8501:8501 -v "$PWD/serving/models:/models:ro" \
 #       mnist-serving-local --model_base_path=/models/mnist
 
-# deps: the pinned runtime dependencies in a venv. Only pyproject.toml is copied in, so a
-# code edit reuses this (large) layer from the build cache. No BuildKit-only syntax: the
-# classic builder (Docker without buildx) builds this file too.
+# requirements: the runtime pins, read from pyproject.toml. The deps stage copies only
+# this file, so edits elsewhere in pyproject.toml (dev extras, tool settings) and in the
+# code reuse the (large) dependency layer from the build cache. No BuildKit-only syntax:
+# the classic builder (Docker without buildx) builds this file too.
+FROM python:3.11-slim AS requirements
+COPY pyproject.toml /tmp/pyproject.toml
+RUN python -c "import tomllib; \
+print('\n'.join(tomllib.load(open('/tmp/pyproject.toml', 'rb'))['project']['dependencies']))" \
+    > /tmp/requirements.txt
+
+# deps: those pins installed in a venv.
 FROM python:3.11-slim AS deps
 # Optional pip settings of the building host (a mirror); unset means PyPI.
 ARG PIP_INDEX_URL
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DEFAULT_TIMEOUT=120
-COPY pyproject.toml /tmp/pyproject.toml
-RUN python -m venv /opt/venv \
-    && python -c "import tomllib; \
-print('\n'.join(tomllib.load(open('/tmp/pyproject.toml', 'rb'))['project']['dependencies']))" \
-    > /tmp/requirements.txt
+COPY --from=requirements /tmp/requirements.txt /tmp/requirements.txt
 # TensorFlow's C++ headers (430 MB) serve only to build extensions; pip is not needed
 # once the venv is filled.
-RUN /opt/venv/bin/pip install -r /tmp/requirements.txt \
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install -r /tmp/requirements.txt \
     && rm -r /opt/venv/lib/python3.11/site-packages/tensorflow/include \
     && /opt/venv/bin/pip uninstall --yes pip
 
