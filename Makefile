@@ -8,7 +8,7 @@ MODEL_BASE := serving/models/mnist
 
 PAD_PORT ?= 8080
 
-.PHONY: run serve test lint bench clean chromium nginx
+.PHONY: run serve test lint bench clean chromium nginx compose-test
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,14 @@ nginx:
 
 test: lint chromium nginx
 	$(PY) -m pytest
+
+# `docker compose up` for real: a Docker engine (installed and started when missing, as
+# root), the base image (pulled, or an offline stand-in built), then the local-server stack
+# built, trained, served, rolled out and torn down (tests/deploy/test_compose_stack.py).
+compose-test: $(STAMP)
+	deploy/compose/ensure-docker.sh
+	deploy/compose/base-image.sh
+	MNIST_COMPOSE_TEST=1 $(PY) -m pytest -s tests/deploy/test_compose_stack.py
 
 bench: $(STAMP)
 	$(PY) bench/train_speed.py
