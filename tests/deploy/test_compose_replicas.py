@@ -33,7 +33,10 @@ def test_replicas_override_runs_the_base_tfserving_as_replicas_without_host_port
     assert "tfserving" in BASE["services"] and tfserving["ports"] == "!reset"
     assert tfserving["deploy"]["replicas"] == "${TFSERVING_REPLICAS:-2}"
     # The shared model directory comes from the base file, read-only.
-    assert "./serving/models:/models:ro" in BASE["services"]["tfserving"]["volumes"]
+    assert (
+        "${MNIST_MODELS_DIR:-./serving/models}:/models:ro"
+        in BASE["services"]["tfserving"]["volumes"]
+    )
 
 
 def test_replicas_override_publishes_the_contract_ports_on_nginx_only():

@@ -4,6 +4,9 @@ Example:
     .venv/bin/pytest tests/serving/server/test_options.py
 """
 
+import dataclasses
+import pathlib
+
 import pytest
 
 from serving import contract
@@ -182,3 +185,13 @@ def test_load_refuses_bad_model_config_files(tmp_path, monkeypatch, text, messag
     (tmp_path / "models.config").write_text(text)
     with pytest.raises(ConfigError, match=message):
         ServerConfig(model_config_file="models.config").load()
+
+
+def test_readme_flag_table_lists_every_flag_with_its_default():
+    readme = (pathlib.Path(__file__).resolve().parents[3] / "README.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines()
+            if line.startswith("| `--")}  # fmt: skip
+    for field in dataclasses.fields(ServerConfig):
+        assert f"--{field.name}" in rows, field.name
+        if field.metadata.get("ignored"):
+            assert "ignored" in rows[f"--{field.name}"]
