@@ -27,6 +27,8 @@ import tensorflow as tf
 from serving.codecs.json_value import type_name
 from serving.errors import invalid_argument
 
+_NON_FINITE = {"nan": "NaN", "-nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
 
 def predict_response(outputs, row_format):
     """The JSON body answering a predict request.
@@ -119,18 +121,22 @@ def _float_texts(array):
     # TF Serving's WriteDecimal: printf "%g" (six significant digits) if that reads back as
     # the same value, else max_digits10 digits (9 for float, 17 for double); ".0" added to a
     # whole number not in exponent form; NaN, Infinity and -Infinity as JSON5 writes them.
-    wide = array.astype(np.float64)
-    digits = 17 if array.dtype == np.float64 else 9
-    texts = np.char.mod("%g", wide).astype("<U32")  # wide enough for "%.17g"
-    inexact = texts.astype(np.float64).astype(array.dtype) != array
-    if inexact.any():
-        texts[inexact] = np.char.mod(f"%.{digits}g", wide[inexact])
-    whole = (np.char.find(texts, ".") < 0) & (np.char.find(texts, "e") < 0)
-    texts = np.char.add(texts, np.where(whole & np.isfinite(wide), ".0", "")).astype(object)
-    texts[np.isnan(wide)] = "NaN"
-    texts[np.isposinf(wide)] = "Infinity"
-    texts[np.isneginf(wide)] = "-Infinity"
-    return texts
+    # Python's formatting over a list: several times faster here than numpy's char module.
+    kind = np.float64 if array.dtype == np.float64 else np.float32
+    exact = f".{17 if kind is np.float64 else 9}g"
+    values = array.astype(np.float64).ravel().tolist()
+    texts = [f"{value:g}" for value in values]
+    back = np.array([float(text) for text in texts]).astype(kind)
+    for index in np.flatnonzero(back != array.astype(kind).ravel()):
+        texts[index] = format(values[index], exact)
+    return np.array([_decimal(text) for text in texts], dtype=object).reshape(array.shape)
+
+
+def _decimal(text):
+    # One "%g" text as TF Serving writes it.
+    if text[-1] in "0123456789" and "." not in text and "e" not in text:
+        return text + ".0"
+    return _NON_FINITE.get(text, text)
 
 
 def _row_texts(texts):
