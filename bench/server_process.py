@@ -16,6 +16,7 @@ import time
 import urllib.request
 
 from serving import contract
+from serving.pad.processes import stop as stop_server  # SIGTERM, then kill if it hangs
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -64,13 +65,3 @@ def start_server(base_path, batching_file, log, timeout=180.0):
     log.seek(0)
     tail = log.read()[-2000:].decode(errors="replace")
     raise RuntimeError(f"server never served {status_url} (exit {process.returncode}): {tail}")
-
-
-def stop_server(process):
-    """Stops the server with SIGTERM, as TF Serving is stopped, killing it if it hangs."""
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
