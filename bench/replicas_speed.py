@@ -22,8 +22,6 @@ from server_process import free_port, start_server, stop_server
 from deploy.lb import LoadBalancer, find_nginx
 from model import load_mnist
 from model.cli import OneLineParser, positive_int
-from serving.client import connect
-from serving.client.requests import PIXEL_SIGNATURES
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -53,7 +51,7 @@ def measure_targets(label, targets, batches, args, servers, lb=None):
     for name, target in targets.items():
         groups = [{os.getpid()}, {lb.process.pid} if lb else set(), servers]
         before = [cpu_seconds(pids) for pids in groups]
-        result = asyncio.run(measure_client(connect(**target), batches, args, args.concurrency))
+        result = asyncio.run(measure_client(target, batches, args.warmup, args.concurrency))
         spent = [cpu_seconds(pids) - start for pids, start in zip(groups, before, strict=True)]
         # The client's own figure includes the warm-up requests; so do the others.
         per_request = [1e3 * seconds / (len(batches) + args.warmup) for seconds in spent]
@@ -134,7 +132,6 @@ def build_parser():
         default=str(REPO / "serving" / "config" / "batching.config"),
         help="BatchingParameters file used with --batching",
     )
-    parser.set_defaults(signature=PIXEL_SIGNATURES[0])
     return parser
 
 

@@ -1,13 +1,14 @@
-"""Serving speed: the in-process signature call against REST and gRPC through the local server.
+"""Serving speed: the local server against the in-process call and the tutorial server.
 
-One run measures requests per second and p50/p99 latency at every batch size and
-concurrency given, with the server's batching off and on, prints a markdown table
-and checks the goals: at batch 1 and concurrency 1 the server adds at most 1 ms
-(gRPC) and 2 ms (REST) at p50 over the in-process call; with batching at
-concurrency 16, batch-1 throughput is at least 3x that without. The server runs as
-a subprocess (`python -m serving.server`) on free 127.0.0.1 ports, so it does not
-share this process's interpreter lock. Latency depends on the weights not at all, so
-without --base-path an untrained model is exported to a temporary directory.
+One run puts the same load (every batch size and concurrency given, `predict_pixels`)
+on the SavedModel signature called in this process (the floor), on the server a tutorial
+has you write (bench/tutorial_server.py: FastAPI + uvicorn, REST) and on the local server
+with batching off and on, over gRPC and REST. It prints one markdown table and the goals,
+each a ratio of two cells of this run (bench/speed_report.py). Servers run as subprocesses
+on free 127.0.0.1 ports, off this process's interpreter lock; the client is this process
+on uvloop. Latency depends on the weights not at all, so without --base-path an
+untrained model is exported to a temporary directory. `--runs N` repeats the whole run
+and prints each goal's range.
 
 Example:
     python bench/serve_speed.py --requests 2000
@@ -15,14 +16,15 @@ Example:
 
 import asyncio
 import concurrent.futures
-import itertools
 import pathlib
 import sys
 import tempfile
 
 import numpy as np
 import tensorflow as tf
-from server_process import start_server, stop_server
+import uvloop
+from server_process import start_server, start_tutorial_server, stop_server
+from speed_report import goals, table
 
 from export import export_model
 from export.versions import numeric_versions
@@ -31,11 +33,16 @@ from model.cli import OneLineParser, int_list
 from serving import contract
 from serving.client import connect
 from serving.client.load import run_load
-from serving.client.requests import PIXEL_SIGNATURES, pixel_inputs, predict_pixels
+from serving.client.requests import pixel_inputs, predict_pixels
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-GOAL_MS = {"gRPC": 1.0, "REST": 2.0}
-GOAL_SPEEDUP = 3.0
+SIGNATURE = contract.PREDICT_PIXELS
+
+
+def on_uvloop(coroutine):
+    """Runs a coroutine on a new uvloop event loop (the client side of every cell)."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coroutine)
 
 
 async def measure(call, batches, warmup, concurrency):
@@ -44,29 +51,27 @@ async def measure(call, batches, warmup, concurrency):
     return await run_load(call, batches, concurrency)
 
 
-async def measure_in_process(signature_fn, batches, args, concurrency):
+async def measure_in_process(signature_fn, batches, warmup, concurrency):
     """Times the SavedModel signature called directly, from `concurrency` threads."""
+    executor = concurrent.futures.ThreadPoolExecutor(concurrency)
     loop = asyncio.get_running_loop()
-    loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(concurrency))
 
     def call_sync(batch):
-        outputs = signature_fn(**pixel_inputs(batch, args.signature))
+        outputs = signature_fn(**pixel_inputs(batch, SIGNATURE))
         return outputs[contract.PROBABILITIES].numpy()
 
     async def call(batch):
-        return await asyncio.to_thread(call_sync, batch)
+        return await loop.run_in_executor(executor, call_sync, batch)
 
-    return await measure(call, batches, args.warmup, concurrency)
+    with executor:
+        return await measure(call, batches, warmup, concurrency)
 
 
-async def measure_client(client, batches, args, concurrency):
-    """Times predict requests through a REST or gRPC client, opened here."""
-    async with client:
+async def measure_client(target, batches, warmup, concurrency):
+    """Times predict requests through a REST or gRPC client of `target` (connect's kwargs)."""
+    async with connect(**target) as client:
         return await measure(
-            lambda batch: predict_pixels(client, batch, args.signature),
-            batches,
-            args.warmup,
-            concurrency,
+            lambda batch: predict_pixels(client, batch, SIGNATURE), batches, warmup, concurrency
         )
 
 
@@ -88,70 +93,45 @@ def make_batches(images, size, count):
 
 
 def run(args):
-    """Measures every cell; returns rows of (mode, batching, batch, concurrency, LoadResult)."""
+    """Measures every cell once.
+
+    Returns:
+        dict (server, api, batching, batch, concurrency) -> LoadResult, in measuring order.
+    """
     _, (x_test, _) = load_mnist()
-    cells = [(size, conc) for size in args.batch_sizes for conc in args.concurrency]
-    rows = []
-    with tempfile.TemporaryDirectory() as scratch:
+    shapes = [(size, conc) for size in args.batch_sizes for conc in args.concurrency]
+    batches = {size: make_batches(x_test, size, args.requests) for size in args.batch_sizes}
+    cells = {}
+
+    def load(key, target):
+        size, conc = key[-2:]
+        cells[key] = on_uvloop(measure_client(target, batches[size], args.warmup, conc))
+
+    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryFile() as log:
         base = model_base_path(args, scratch)
         latest = base / str(numeric_versions(base)[-1])
-        signature_fn = tf.saved_model.load(str(latest)).signatures[args.signature]
-        for size, conc in cells:
-            batches = make_batches(x_test, size, args.requests)
-            result = asyncio.run(measure_in_process(signature_fn, batches, args, conc))
-            rows.append(("in-process", "-", size, conc, result))
+        signature_fn = tf.saved_model.load(str(latest)).signatures[SIGNATURE]
+        for size, conc in shapes:
+            result = on_uvloop(measure_in_process(signature_fn, batches[size], args.warmup, conc))
+            cells["in-process", "-", "-", size, conc] = result
+        process, port = start_tutorial_server(latest, log)
+        try:
+            for size, conc in shapes:
+                load(("tutorial", "REST", "-", size, conc), {"rest": f"http://127.0.0.1:{port}"})
+        finally:
+            stop_server(process)
         for batching in ("off", "on"):
             batching_file = args.batching_config if batching == "on" else None
-            with tempfile.TemporaryFile() as log:
-                process, grpc_port, rest_port = start_server(base, batching_file, log)
-                targets = {"gRPC": {"grpc": f"127.0.0.1:{grpc_port}"}}
-                targets["REST"] = {"rest": f"http://127.0.0.1:{rest_port}"}
-                try:
-                    for (name, target), (size, conc) in itertools.product(targets.items(), cells):
-                        batches = make_batches(x_test, size, args.requests)
-                        client = connect(**target)
-                        result = asyncio.run(measure_client(client, batches, args, conc))
-                        rows.append((name, batching, size, conc, result))
-                finally:
-                    stop_server(process)
-    return rows
-
-
-def report(rows):
-    """The markdown table and the goal checks, as lines of text."""
-    lines = [
-        "| path | batching | batch | concurrency | requests/s | p50 ms | p99 ms | failed |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    cell = {}
-    for mode, batching, size, conc, result in rows:
-        cell[mode, batching, size, conc] = result
-        lines.append(
-            f"| {mode} | {batching} | {size} | {conc} | {result.requests_per_second:.0f} "
-            f"| {result.percentile_ms(50):.2f} | {result.percentile_ms(99):.2f} "
-            f"| {len(result.failures)} |"
-        )
-    lines.append("")
-    base = cell.get(("in-process", "-", 1, 1))
-    for name, goal in GOAL_MS.items():
-        served = cell.get((name, "off", 1, 1))
-        if base and served:
-            added = served.percentile_ms(50) - base.percentile_ms(50)
-            verdict = "met" if added <= goal else "MISSED"
-            lines.append(
-                f"- {name} adds {added:.2f} ms at p50, batch 1, concurrency 1 "
-                f"(goal <= {goal} ms): {verdict}"
-            )
-    for name in GOAL_MS:
-        off, on = cell.get((name, "off", 1, 16)), cell.get((name, "on", 1, 16))
-        if off and on:
-            speedup = on.requests_per_second / off.requests_per_second
-            verdict = "met" if speedup >= GOAL_SPEEDUP else "MISSED"
-            lines.append(
-                f"- {name} batch-1 throughput at concurrency 16, batching on/off: "
-                f"{speedup:.2f}x (goal >= {GOAL_SPEEDUP}x): {verdict}"
-            )
-    return lines
+            process, grpc_port, rest_port = start_server(base, batching_file, log, args.flags)
+            targets = {"gRPC": {"grpc": f"127.0.0.1:{grpc_port}"}}
+            targets["REST"] = {"rest": f"http://127.0.0.1:{rest_port}"}
+            try:
+                for api, target in targets.items():
+                    for size, conc in shapes:
+                        load(("local", api, batching, size, conc), target)
+            finally:
+                stop_server(process)
+    return cells
 
 
 def build_parser():
@@ -163,12 +143,7 @@ def build_parser():
     )
     parser.add_argument("--batch-sizes", type=int_list, default=[1, 32], help="digits per request")
     parser.add_argument("--concurrency", type=int_list, default=[1, 16], help="requests in flight")
-    parser.add_argument(
-        "--signature",
-        choices=PIXEL_SIGNATURES[:2],
-        default=PIXEL_SIGNATURES[0],
-        help="signature to call",
-    )
+    parser.add_argument("--runs", type=int, default=1, help="whole runs; the last one's table")
     parser.add_argument(
         "--base-path", help="serve this model base path (default: export an untrained model)"
     )
@@ -177,21 +152,37 @@ def build_parser():
         default=str(REPO / "serving" / "config" / "batching.config"),
         help="BatchingParameters file for the batching-on runs",
     )
+    parser.add_argument(
+        "--flags",
+        nargs="*",
+        default=[],
+        help="more flags for the local server, e.g. --flags=--tensorflow_intra_op_parallelism=1",
+    )
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.requests < 1 or args.warmup < 0:
-        parser.error("--requests must be >= 1 and --warmup >= 0")
+    if args.requests < 1 or args.warmup < 0 or args.runs < 1:
+        parser.error("--requests and --runs must be >= 1 and --warmup >= 0")
     if not pathlib.Path(args.batching_config).is_file():
         parser.error(f"--batching-config {args.batching_config}: no such file")
-    try:
-        rows = run(args)
-    except (ValueError, RuntimeError) as error:
-        sys.exit(f"{parser.prog}: error: {error}")
-    print("\n".join(report(rows)))
+    ratios = {}
+    for number in range(1, args.runs + 1):
+        try:
+            cells = run(args)
+        except (ValueError, RuntimeError) as error:
+            sys.exit(f"{parser.prog}: error: {error}")
+        measured = goals(cells)
+        for goal in measured:
+            ratios.setdefault(goal.name, []).append(goal.ratio)
+        print(f"\nRun {number} of {args.runs}:\n")
+        print("\n".join(table(cells) + [""] + [goal.line() for goal in measured]), flush=True)
+    if args.runs > 1:
+        print(f"\nRange over {args.runs} runs:")
+        for name, values in ratios.items():
+            print(f"- {name}: {min(values):.2f}x to {max(values):.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
-"""Runs `python -m serving.server` as a subprocess on free 127.0.0.1 ports, for benchmarks.
+"""Runs the servers benchmarks measure as subprocesses on free 127.0.0.1 ports.
 
-A separate process keeps the server off the benchmark's interpreter lock, as a real
-TF Serving would be. It is started with tensorflow_model_server's flags and stopped
-with SIGTERM.
+A separate process keeps a server off the benchmark's interpreter lock, as a real
+TF Serving would be: `python -m serving.server`, started with tensorflow_model_server's
+flags, and the tutorial server (bench/tutorial_server.py). Both stop on SIGTERM.
 
 Example (the benchmark that uses it):
     python bench/serve_speed.py --requests 200 --warmup 20
@@ -28,14 +28,47 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_server(base_path, batching_file, log, timeout=180.0):
+def start_process(command, ready_url, marker, log, timeout=180.0):
+    """Starts a server process and waits until `ready_url` answers with `marker` in its body.
+
+    Args:
+        command: the argv to run, from the repository's root.
+        ready_url: a URL the server answers once it is ready.
+        marker: bytes the ready answer contains.
+        log: an open binary file that receives the server's output (a file, not a pipe:
+            an undrained pipe would block a server that logs every request).
+        timeout: seconds to wait.
+
+    Returns:
+        The subprocess.Popen.
+
+    Raises:
+        RuntimeError: with the end of the server's log if it exits or never gets ready.
+    """
+    process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(ready_url, timeout=2) as reply:
+                if marker in reply.read():
+                    return process
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(process)
+    log.seek(0)
+    tail = log.read()[-2000:].decode(errors="replace")
+    raise RuntimeError(f"server never served {ready_url} (exit {process.returncode}): {tail}")
+
+
+def start_server(base_path, batching_file, log, flags=(), timeout=180.0):
     """Starts `python -m serving.server` on free ports and waits until the model is AVAILABLE.
 
     Args:
         base_path: model base path holding at least one version.
         batching_file: a BatchingParameters file to enable batching with, or None.
-        log: an open binary file that receives the server's output (a file, not a pipe:
-            an undrained pipe would block a server that logs every request).
+        log: an open binary file that receives the server's output.
+        flags: more tensorflow_model_server flags, e.g. ["--tensorflow_intra_op_parallelism=1"].
         timeout: seconds to wait for the model to load.
 
     Returns:
@@ -47,21 +80,27 @@ def start_server(base_path, batching_file, log, timeout=180.0):
     grpc_port, rest_port = free_port(), free_port()
     command = [sys.executable, "-m", "serving.server", f"--port={grpc_port}"]
     command += [f"--rest_api_port={rest_port}", f"--model_name={contract.MODEL_NAME}"]
-    command += [f"--model_base_path={base_path}"]
+    command += [f"--model_base_path={base_path}", *flags]
     if batching_file:
         command += ["--enable_batching=true", f"--batching_parameters_file={batching_file}"]
-    process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     status_url = f"http://127.0.0.1:{rest_port}/v1/models/{contract.MODEL_NAME}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(status_url, timeout=2) as reply:
-                if b'"AVAILABLE"' in reply.read():
-                    return process, grpc_port, rest_port
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(process)
-    log.seek(0)
-    tail = log.read()[-2000:].decode(errors="replace")
-    raise RuntimeError(f"server never served {status_url} (exit {process.returncode}): {tail}")
+    process = start_process(command, status_url, b'"AVAILABLE"', log, timeout)
+    return process, grpc_port, rest_port
+
+
+def start_tutorial_server(model_dir, log, timeout=180.0):
+    """Starts bench/tutorial_server.py (FastAPI + uvicorn) on a free port.
+
+    Args:
+        model_dir: the SavedModel version directory it loads.
+        log: an open binary file that receives the server's output.
+        timeout: seconds to wait for the model to load.
+
+    Returns:
+        (process, port).
+    """
+    port = free_port()
+    command = [sys.executable, str(REPO / "bench" / "tutorial_server.py")]
+    command += [f"--model-dir={model_dir}", f"--port={port}"]
+    process = start_process(command, f"http://127.0.0.1:{port}/health", b'"ok"', log, timeout)
+    return process, port

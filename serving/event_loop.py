@@ -18,16 +18,18 @@ class LoopThread:
 
     Args:
         name: the thread's name.
+        loop_factory: makes the loop, e.g. `uvloop.new_event_loop`; default asyncio's.
     """
 
-    def __init__(self, name):
+    def __init__(self, name, loop_factory=asyncio.new_event_loop):
         self._name = name
+        self._loop_factory = loop_factory
         self._loop = None
         self._thread = None
 
     def start(self):
         """Starts the loop on its thread."""
-        self._loop = asyncio.new_event_loop()
+        self._loop = self._loop_factory()
         self._thread = threading.Thread(target=self._loop.run_forever, name=self._name, daemon=True)
         self._thread.start()
 

@@ -22,6 +22,8 @@ import json
 import sys
 import threading
 
+import orjson
+
 from serving.codecs.json_value import from_json, is_b64
 from serving.codecs.tf_example import example_from_json, serialize_examples
 from serving.errors import ServingError, invalid_argument
@@ -79,6 +81,13 @@ def parse_body(body):
 
 
 def _loads(body):
+    # orjson reads a request 5-7x faster than json. Whatever it refuses (NaN and Infinity,
+    # integers past 64 bits, lone surrogates, a BOM, more than 1024 levels, a malformed
+    # body) is read again by json, whose verdicts and error positions the server answers.
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
     # json.loads recurses once per nesting level; TF Serving's parser (rapidjson, iterative)
     # takes any depth. A body nested past Python's limit is parsed again on a thread with a
     # stack and recursion limit sized for it: the body limit bounds the depth.

@@ -1,0 +1,117 @@
+"""The table and goal checks of bench/serve_speed.py, from its measured cells.
+
+A cell is keyed `(server, api, batching, batch, concurrency)`: server "in-process"
+(api and batching "-"), "tutorial" (REST, batching "-") or "local" (gRPC or REST, batching
+"off" or "on"). Every goal is a ratio of two cells of the same run.
+
+Example:
+    python bench/serve_speed.py --requests 500 --warmup 50
+"""
+
+import dataclasses
+
+# REST batch-32 requests/s of the local server before orjson and uvloop (README table of
+# commit f513583, batching off), by concurrency: the "today" of the batch-32 goal.
+REST_BATCH32_BEFORE = {1: 221, 16: 296}
+
+
+@dataclasses.dataclass(frozen=True)
+class Goal:
+    """One goal: what it compares, the measured ratio and the ratio it must reach."""
+
+    name: str
+    ratio: float
+    target: float
+    higher_is_better: bool = True
+
+    @property
+    def met(self):
+        """Whether the measured ratio reaches the target."""
+        if self.higher_is_better:
+            return self.ratio >= self.target
+        return self.ratio <= self.target
+
+    def line(self):
+        """The goal as a markdown list item."""
+        sign = ">=" if self.higher_is_better else "<="
+        verdict = "met" if self.met else "**missed**"
+        return f"- {self.name}: {self.ratio:.2f}x (goal {sign} {self.target}x): {verdict}"
+
+
+def table(cells):
+    """The markdown table of every cell, in measuring order.
+
+    Args:
+        cells: dict (server, api, batching, batch, concurrency) -> LoadResult.
+
+    Returns:
+        list of str, one line each.
+    """
+    lines = [
+        "| server | API | batching | batch | concurrency | requests/s | p50 ms | p99 ms | failed |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for (server, api, batching, size, conc), result in cells.items():
+        lines.append(
+            f"| {server} | {api} | {batching} | {size} | {conc} "
+            f"| {result.requests_per_second:.0f} | {result.percentile_ms(50):.2f} "
+            f"| {result.percentile_ms(99):.2f} | {len(result.failures)} |"
+        )
+    return lines
+
+
+def goals(cells):
+    """The issue's goals, each a ratio of two cells; goals whose cells were not run are left out.
+
+    Args:
+        cells: dict (server, api, batching, batch, concurrency) -> LoadResult.
+
+    Returns:
+        list of Goal.
+    """
+
+    def rate(*key):
+        return cells[key].requests_per_second
+
+    def p50(*key):
+        return cells[key].percentile_ms(50)
+
+    found = []
+
+    def add(name, keys, ratio, target, higher_is_better=True):
+        if all(key in cells for key in keys):
+            found.append(Goal(name, ratio(), target, higher_is_better))
+
+    for api in ("gRPC", "REST"):
+        on, off = ("local", api, "on", 1, 16), ("local", api, "off", 1, 16)
+        add(
+            f"{api} batch 1, concurrency 16: batching on / off requests/s",
+            [on, off],
+            lambda on=on, off=off: rate(*on) / rate(*off),
+            3.0,
+        )
+    for conc, before in REST_BATCH32_BEFORE.items():
+        now = ("local", "REST", "off", 32, conc)
+        add(
+            f"REST batch 32, concurrency {conc}: requests/s / before this issue ({before})",
+            [now],
+            lambda now=now, before=before: rate(*now) / before,
+            2.0,
+        )
+    for size in (1, 32):
+        local, tutorial = ("local", "REST", "on", size, 16), ("tutorial", "REST", "-", size, 16)
+        add(
+            f"REST batch {size}, concurrency 16: local with batching / tutorial requests/s",
+            [local, tutorial],
+            lambda local=local, tutorial=tutorial: rate(*local) / rate(*tutorial),
+            3.0,
+        )
+        local, tutorial = ("local", "REST", "off", size, 1), ("tutorial", "REST", "-", size, 1)
+        add(
+            f"REST batch {size}, concurrency 1: local p50 / tutorial p50",
+            [local, tutorial],
+            lambda local=local, tutorial=tutorial: p50(*local) / p50(*tutorial),
+            1.0,
+            higher_is_better=False,
+        )
+    return found
