@@ -24,7 +24,7 @@ import sys
 # glibc's mallopt parameters (malloc.h).
 _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
-MMAP_THRESHOLD_BYTES = 64 * 1024
+MMAP_THRESHOLD_BYTES = 1024 * 1024
 ARENA_MAX = 2
 
 log = logging.getLogger(__name__)

@@ -34,6 +34,14 @@ class LoadResult:
     latencies: np.ndarray
     seconds: float
 
+    def __repr__(self):
+        # Short: Python 3.11's asyncio.run formats its main task, result included, when it
+        # restores the SIGINT handler, and the full arrays took seconds to print.
+        return (
+            f"LoadResult({len(self.latencies)} requests, {len(self.failures)} failed, "
+            f"{self.seconds:.2f} s)"
+        )
+
     @property
     def requests_per_second(self):
         """Requests completed per second of wall time."""

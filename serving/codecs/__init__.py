@@ -3,6 +3,7 @@
 - `tensor_proto`: TensorProto <-> numpy, for the server and the gRPC client.
 - `json_value`: one REST input value (nested lists, text, `{"b64": ...}`) -> numpy.
 - `json_request`: REST request bodies (`instances`/`inputs`, `examples`) -> inputs.
+- `json_numeric`: the common numeric predict body, read by simdjson straight into numpy.
 - `json_response`: outputs -> REST response bodies (`predictions`/`outputs`, `results`).
 - `tf_example`: classify inputs (REST JSON or a gRPC `Input`) -> serialized tf.Examples.
 Every refusal is a `ServingError` with TF Serving's code and wording.

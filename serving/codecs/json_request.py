@@ -24,6 +24,7 @@ import threading
 
 import orjson
 
+from serving.codecs.json_numeric import PlainArray, parse_plain
 from serving.codecs.json_value import from_json, is_b64
 from serving.codecs.tf_example import example_from_json, serialize_examples
 from serving.errors import ServingError, invalid_argument
@@ -58,6 +59,9 @@ def parse_body(body):
     """
     if not body.strip():
         raise invalid_argument("JSON Parse error: The document is empty")
+    plain = parse_plain(body)  # the common numeric predict body, without Python lists
+    if plain is not None:
+        return plain
     try:
         document = _loads(body)
     except UnicodeDecodeError as error:
@@ -140,9 +144,12 @@ def predict_inputs(document, input_specs):
                                "'instances' keys to exist")  # fmt: skip
     if "instances" in document:
         instances = document["instances"]
+        if isinstance(instances, PlainArray) and len(keys) > 1:
+            instances = instances.to_json()  # refused below in TF Serving's words
         columns = _rows_to_columns(instances, keys)
         # "key: NAME " in messages when instances are objects of named inputs.
-        named = isinstance(instances[0], dict) and not is_b64(instances[0])
+        named = isinstance(instances, list) and isinstance(instances[0], dict)
+        named = named and not is_b64(instances[0])
         return True, {
             key: _batch(columns[key], input_specs[key].dtype, f"key: {key} " if named else "")
             for key in keys
@@ -191,6 +198,8 @@ def classify_examples(document, method="classify"):
 
 
 def _rows_to_columns(instances, keys):
+    if isinstance(instances, PlainArray):  # one input's rows, already one array
+        return {keys[0]: instances}
     if not isinstance(instances, list):
         raise invalid_argument("Expecting 'instances' to be an list/array")
     if not instances:
@@ -226,6 +235,8 @@ def _batch(items, dtype, named):
         return from_json(items, dtype, "")
     except ServingError:
         pass
+    if isinstance(items, PlainArray):
+        items = items.to_json()
     first = None
     for index, item in enumerate(items):
         try:

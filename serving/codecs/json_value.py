@@ -32,6 +32,7 @@ import grpc
 import numpy as np
 import tensorflow as tf
 
+from serving.codecs.json_numeric import PlainArray
 from serving.errors import ServingError, invalid_argument
 
 # The JSON type names TF Serving's messages use (rapidjson's); any other value is a number.
@@ -47,6 +48,12 @@ _INT_RANGES = {
     tf.int64: (-(2**63), 2**63 - 1),
     tf.uint32: (0, 2**32 - 1),
     tf.uint64: (0, 2**64 - 1),
+}
+# The dtypes a json_numeric.PlainArray can fill directly, by PlainArray.as_input's kind.
+_PLAIN_KINDS = {dtype: "int" for dtype in _INT_RANGES} | {
+    tf.uint8: "uint8",
+    tf.float32: "float",
+    tf.float64: "float",
 }
 _MAX_DEBUG_BYTES = 256  # TF Serving's kMaxJsonDebugStringBytes
 _MAX_RANK = 254  # TensorFlow's TensorShape::MaxDimensions()
@@ -122,7 +129,8 @@ def from_json(value, dtype, key):
     """Reads one input's JSON value.
 
     Args:
-        value: the parsed JSON value (nested lists of numbers, bools, text or `{"b64": ...}`).
+        value: the parsed JSON value (nested lists of numbers, bools, text or `{"b64": ...}`),
+            or a json_numeric.PlainArray.
         dtype: the signature input's tf.DType.
         key: the input's name (unused in messages: TF Serving's do not name it).
 
@@ -135,6 +143,12 @@ def from_json(value, dtype, key):
         ServingError: INVALID_ARGUMENT for a ragged list or a value of the wrong JSON type;
             UNIMPLEMENTED for a dtype JSON cannot carry.
     """
+    if isinstance(value, PlainArray):  # read by simdjson (codecs.json_numeric)
+        kind = _PLAIN_KINDS.get(dtype)
+        array = value.as_input(kind) if kind else None
+        if array is not None:
+            return array
+        value = value.to_json()
     if dtype == tf.uint8:
         array = _plain_uint8(value)
         if array is not None:
