@@ -7,6 +7,7 @@ Example:
 import json
 
 import numpy as np
+import pytest
 from tensorflow_serving.apis import classification_pb2
 
 from serving.codecs import json_response
@@ -51,3 +52,27 @@ def test_classify_response_lists_label_score_pairs():
     assert json.loads(json_response.classify_response(result)) == {
         "results": [[["0", 0.25], ["1", 0.75]]]
     }
+
+
+def write_decimal(value, kind):
+    """TF Serving's WriteDecimal for one value, written plainly as the reference."""
+    if np.isnan(value):
+        return "NaN"
+    if np.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    text = format(value, "g")
+    if kind(float(text)) != kind(value):
+        text = format(value, ".17g" if kind is np.float64 else ".9g")
+    return text if "." in text or "e" in text else text + ".0"
+
+
+@pytest.mark.parametrize("kind", [np.float32, np.float64])
+def test_float_texts_are_write_decimal_of_every_value(kind):
+    rng = np.random.default_rng(0)
+    limit = 37 if kind is np.float32 else 300  # decimal exponents the type holds
+    scaled = rng.standard_normal(20000) * 10.0 ** rng.integers(-limit, limit, 20000)
+    whole = np.round(rng.standard_normal(2000) * 1e7)
+    special = [0.0, -0.0, 1.0, 1e6, 16777216.0, 123456.5, 1e-5, 0.1, np.nan, np.inf, -np.inf]
+    array = np.concatenate([scaled, whole, special]).astype(kind)
+    expected = [write_decimal(value, kind) for value in array.tolist()]
+    assert json_response._float_texts(array.reshape(-1, 1)).ravel().tolist() == expected
