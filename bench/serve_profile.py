@@ -41,6 +41,7 @@ STAGES = (
     ("rest/", "REST handler"),
     ("grpc/", "gRPC (grpc.aio, servicers)"),
     ("google/protobuf", "gRPC (grpc.aio, servicers)"),
+    ("grpc/_cython", "gRPC (grpc.aio, servicers)"),
 )
 
 
@@ -96,6 +97,8 @@ def profile(args, base, batches):
             spy.send_signal(2)  # SIGINT: py-spy writes what it sampled and exits
             spy.wait(timeout=60)
             counts = split(raw)
+            if args.raw:
+                shutil.copy(raw, args.raw)
         finally:
             stop_server(process)
     return server, client, counts, result.requests_per_second
@@ -133,6 +136,7 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first")
     parser.add_argument("--batching-config", default="serving/config/batching.config")
     parser.add_argument("--flags", nargs="*", default=[], help="more flags for the server")
+    parser.add_argument("--raw", help="also keep py-spy's samples (collapsed stacks) here")
     parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy program")
     args = parser.parse_args(argv)
     if not args.py_spy:
