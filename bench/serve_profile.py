@@ -64,6 +64,12 @@ def split(raw_path):
     return counts
 
 
+def find_py_spy():
+    """py-spy beside this Python (the virtualenv's), else on PATH; None if neither."""
+    beside = os.path.join(os.path.dirname(sys.executable), "py-spy")
+    return beside if os.access(beside, os.X_OK) else shutil.which("py-spy")
+
+
 def process_cpu(pid):
     """User plus system CPU seconds a process has used, all threads."""
     with open(f"/proc/{pid}/stat") as stat:
@@ -137,7 +143,7 @@ def main(argv=None):
     parser.add_argument("--batching-config", default="serving/config/batching.config")
     parser.add_argument("--flags", nargs="*", default=[], help="more flags for the server")
     parser.add_argument("--raw", help="also keep py-spy's samples (collapsed stacks) here")
-    parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy program")
+    parser.add_argument("--py-spy", default=find_py_spy(), help="the py-spy program")
     args = parser.parse_args(argv)
     if not args.py_spy:
         parser.error("py-spy not found: pip install py-spy (a dev dependency)")
