@@ -69,49 +69,39 @@ def goals(cells):
     Returns:
         list of Goal.
     """
-
-    def rate(*key):
-        return cells[key].requests_per_second
-
-    def p50(*key):
-        return cells[key].percentile_ms(50)
-
-    found = []
-
-    def add(name, keys, ratio, target, higher_is_better=True):
-        if all(key in cells for key in keys):
-            found.append(Goal(name, ratio(), target, higher_is_better))
-
-    for api in ("gRPC", "REST"):
-        on, off = ("local", api, "on", 1, 16), ("local", api, "off", 1, 16)
-        add(
-            f"{api} batch 1, concurrency 16: batching on / off requests/s",
-            [on, off],
-            lambda on=on, off=off: rate(*on) / rate(*off),
-            3.0,
-        )
-    for conc, before in REST_BATCH32_BEFORE.items():
-        now = ("local", "REST", "off", 32, conc)
-        add(
-            f"REST batch 32, concurrency {conc}: requests/s / before this issue ({before})",
-            [now],
-            lambda now=now, before=before: rate(*now) / before,
-            2.0,
-        )
+    # (name, measure, numerator, denominator: a cell or a figure from before, target)
+    specs = [
+        (f"{api} batch 1, concurrency 16: batching on / off requests/s", "rate",
+         ("local", api, "on", 1, 16), ("local", api, "off", 1, 16), 3.0)
+        for api in ("gRPC", "REST")
+    ]  # fmt: skip
+    specs += [
+        (f"REST batch 32, concurrency {conc}: requests/s / before this issue ({before})", "rate",
+         ("local", "REST", "off", 32, conc), before, 2.0)
+        for conc, before in REST_BATCH32_BEFORE.items()
+    ]  # fmt: skip
     for size in (1, 32):
-        local, tutorial = ("local", "REST", "on", size, 16), ("tutorial", "REST", "-", size, 16)
-        add(
-            f"REST batch {size}, concurrency 16: local with batching / tutorial requests/s",
-            [local, tutorial],
-            lambda local=local, tutorial=tutorial: rate(*local) / rate(*tutorial),
-            3.0,
-        )
-        local, tutorial = ("local", "REST", "off", size, 1), ("tutorial", "REST", "-", size, 1)
-        add(
-            f"REST batch {size}, concurrency 1: local p50 / tutorial p50",
-            [local, tutorial],
-            lambda local=local, tutorial=tutorial: p50(*local) / p50(*tutorial),
-            1.0,
-            higher_is_better=False,
-        )
+        specs.append(
+            (f"REST batch {size}, concurrency 16: local with batching / tutorial requests/s",
+             "rate", ("local", "REST", "on", size, 16), ("tutorial", "REST", "-", size, 16), 3.0)
+        )  # fmt: skip
+        specs.append(
+            (f"REST batch {size}, concurrency 1: local p50 / tutorial p50", "p50",
+             ("local", "REST", "off", size, 1), ("tutorial", "REST", "-", size, 1), 1.0)
+        )  # fmt: skip
+    found = []
+    for name, measure, numerator, denominator, target in specs:
+        top, bottom = _value(cells, measure, numerator), _value(cells, measure, denominator)
+        if top is not None and bottom is not None:
+            found.append(Goal(name, top / bottom, target, higher_is_better=measure == "rate"))
     return found
+
+
+def _value(cells, measure, key):
+    # A cell's requests/s ("rate") or p50 ms ("p50"); a plain number is a figure from
+    # before, itself; None for a cell that was not run.
+    if not isinstance(key, tuple):
+        return key
+    if key not in cells:
+        return None
+    return cells[key].requests_per_second if measure == "rate" else cells[key].percentile_ms(50)

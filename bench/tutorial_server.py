@@ -71,7 +71,7 @@ def main(argv=None):
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")
     parser.add_argument("--port", type=int, default=8600, help="port to listen on")
     args = parser.parse_args(argv)
-    if not (tf.io.gfile.exists(f"{args.model_dir}/saved_model.pb")):
+    if not tf.io.gfile.exists(f"{args.model_dir}/saved_model.pb"):
         parser.error(f"--model-dir {args.model_dir}: no saved_model.pb")
     uvicorn.run(create_app(args.model_dir), host=args.host, port=args.port, log_level="warning")
 
