@@ -12,6 +12,9 @@ Example:
     python bench/serve_profile.py --api rest --batch 32 --concurrency 16
 """
 
+import model.quiet  # noqa: F401  (first: quiets TensorFlow's start-up lines)
+
+# isort: split
 import collections
 import os
 import resource

@@ -14,6 +14,9 @@ Example:
     python bench/serve_speed.py --requests 2000
 """
 
+import model.quiet  # noqa: F401  (first: quiets TensorFlow's start-up lines)
+
+# isort: split
 import asyncio
 import concurrent.futures
 import pathlib

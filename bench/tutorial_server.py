@@ -12,6 +12,9 @@ Example:
     python bench/tutorial_server.py --model-dir serving/models/mnist/1 --port 8600
 """
 
+import model.quiet  # noqa: F401  (first: quiets TensorFlow's start-up lines)
+
+# isort: split
 import numpy as np
 import tensorflow as tf
 import uvicorn
