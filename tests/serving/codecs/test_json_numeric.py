@@ -7,6 +7,7 @@ Example:
     .venv/bin/pytest tests/serving/codecs/test_json_numeric.py
 """
 
+import random
 import types
 
 import numpy as np
@@ -85,6 +86,44 @@ def test_parse_plain_answers_what_the_general_path_answers(dtype, monkeypatch):
     general = [read(body, dtype) for body in bodies()]
     for body, fast, slow in zip(bodies(), shortcut, general, strict=True):
         assert fast == slow, body
+
+
+def random_body(rng):
+    """A predict body of random numbers and shapes, sometimes ragged, odd or broken."""
+    odd = ["1e400", "-0", "-0.0", "1E5", "9223372036854775808", "NaN", "true", "null", '"a"']
+
+    def number():
+        return rng.choice(odd) if rng.random() < 0.05 else str(rng.randint(-5, 300))
+
+    def array(shape):
+        if len(shape) == 1:
+            return "[" + ",".join(number() for _ in range(shape[0])) + "]"
+        rows = [
+            array(shape[1:] if rng.random() > 0.05 else shape[2:] or [2]) for _ in range(shape[0])
+        ]
+        return "[" + ", ".join(rows) + "]"
+
+    value = array([rng.randint(1, 3) for _ in range(rng.randint(1, 3))])
+    name = rng.choice(['"s"', '"a[,]b"', '"x\\"y"', "3"])
+    body = rng.choice(
+        [f'{{"inputs": {value}}}', f'{{"signature_name": {name}, "instances": {value}}}',
+         f'{{"inputs": {{"x": {value}}}}}', f'{{"inputs": {value}, "inputs": [1]}}']
+    )  # fmt: skip
+    if rng.random() < 0.1:  # one character changed
+        index = rng.randrange(len(body))
+        body = body[:index] + rng.choice("[],0 ") + body[index + 1 :]
+    return body
+
+
+@pytest.mark.parametrize("dtype", DTYPES[:6], ids=lambda dtype: dtype.name)
+def test_parse_plain_answers_what_the_general_path_answers_on_random_bodies(dtype, monkeypatch):
+    rng = random.Random(0)
+    bodies = [random_body(rng) for _ in range(300)]
+    assert sum(parse_plain(body.encode()) is not None for body in bodies) > 100
+    shortcut = [read(body, dtype) for body in bodies]
+    monkeypatch.setattr(json_request, "parse_plain", lambda body: None)
+    for body, fast in zip(bodies, shortcut, strict=True):
+        assert fast == read(body, dtype), body
 
 
 def test_parse_plain_reads_rectangular_numbers_into_numpy():
