@@ -1,7 +1,8 @@
 """TF Serving's REST JSON request bodies, read into the inputs a signature takes.
 
 The format (TF Serving's REST API guide and util/json_tensor.h):
-- A body is a JSON object with an optional string `"signature_name"`.
+- A body is a JSON object with an optional string `"signature_name"`, read from its text
+  by `codecs.json_document`.
 - Predict: row format `"instances"` is a list with one item per example, each item a value
   (one input) or an object of named inputs; columnar format `"inputs"` is one value (one
   input) or an object of named inputs, each holding the whole batch. Exactly one of the
@@ -13,121 +14,23 @@ The format (TF Serving's REST API guide and util/json_tensor.h):
 Responses are written by `codecs.json_response`.
 
 Example:
-    python -c "from serving.codecs.json_request import parse_body, predict_inputs; \
+    python -c "from serving.codecs import parse_body, predict_inputs; \
 import tensorflow as tf; spec = {'x': tf.TensorSpec(None, tf.int32)}; \
 print(predict_inputs(parse_body(b'{\"instances\": [[1, 2]]}'), spec))"
 """
 
-import json
-import sys
-import threading
-
-import orjson
-
-from serving.codecs.json_numeric import PlainArray, parse_plain
+from serving.codecs.json_document import shown
+from serving.codecs.json_numeric import PlainArray
 from serving.codecs.json_value import from_json, is_b64
 from serving.codecs.tf_example import example_from_json, serialize_examples
 from serving.errors import ServingError, invalid_argument
-
-# Python's JSON parse errors in rapidjson's words (GetParseError_En), which TF Serving uses.
-_PARSE_ERRORS = (
-    ("Expecting value", "Invalid value."),
-    ("Expecting property name enclosed in double quotes", "Missing a name for object member."),
-    ("Expecting ':' delimiter", "Missing a colon after a name of object member."),
-    ("Expecting ',' delimiter", "Missing a comma or ']' after an array element."),
-    ("Unterminated string", "Missing a closing quotation mark in string."),
-    ("Invalid \\escape", "Invalid escape character in string."),
-    ("Invalid control character", "Invalid encoding in string."),
-    ("Extra data", "The document root must not be followed by other values."),
-)
-_SHOWN_CHARS = 200  # how much of an offending JSON value an error message repeats
-_DEEP_PARSE = threading.Lock()  # one deep parse at a time: it changes process-wide limits
-_DEEP_STACK_BYTES = 1 << 30  # reserved, not committed: room for ~10^6 nesting levels
-
-
-def parse_body(body):
-    """Parses a request body that must be a JSON object.
-
-    Args:
-        body: the raw request bytes.
-
-    Returns:
-        The object as a dict.
-
-    Raises:
-        ServingError: INVALID_ARGUMENT with TF Serving's "JSON Parse error: ..." wording.
-    """
-    if not body.strip():
-        raise invalid_argument("JSON Parse error: The document is empty")
-    plain = parse_plain(body)  # the common numeric predict body, without Python lists
-    if plain is not None:
-        return plain
-    try:
-        document = _loads(body)
-    except UnicodeDecodeError as error:
-        raise invalid_argument(
-            f"JSON Parse error: Invalid encoding in string. ({error})"
-        ) from error
-    except json.JSONDecodeError as error:
-        reason = next((r for p, r in _PARSE_ERRORS if error.msg.startswith(p)), error.msg)
-        raise invalid_argument(f"JSON Parse error: {reason} at offset: {error.pos}") from error
-    except RecursionError:  # deeper than even the deep parse could take
-        raise invalid_argument("JSON Parse error: The document is nested too deeply") from None
-    if not isinstance(document, dict):
-        raise invalid_argument(f"JSON Value: {_shown(document)} Is not object")
-    signature_name = document.get("signature_name", "")
-    if not isinstance(signature_name, str):
-        raise invalid_argument(
-            f"JSON Value: {_shown(document)} not formatted correctly. "
-            f"'signature_name' key must be a string value."
-        )
-    return document
-
-
-def _loads(body):
-    # orjson reads a request 5-7x faster than json. Whatever it refuses (NaN and Infinity,
-    # integers past 64 bits, lone surrogates, a BOM, more than 1024 levels, a malformed
-    # body) is read again by json, whose verdicts and error positions the server answers.
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        pass
-    # json.loads recurses once per nesting level; TF Serving's parser (rapidjson, iterative)
-    # takes any depth. A body nested past Python's limit is parsed again on a thread with a
-    # stack and recursion limit sized for it: the body limit bounds the depth.
-    try:
-        return json.loads(body)
-    except RecursionError:
-        pass
-    result = {}
-
-    def parse():
-        try:
-            result["document"] = json.loads(body)
-        except Exception as error:  # handed to the caller's thread
-            result["error"] = error
-
-    with _DEEP_PARSE:
-        limit = sys.getrecursionlimit()
-        stack = threading.stack_size(_DEEP_STACK_BYTES)
-        try:
-            sys.setrecursionlimit(len(body) + limit)
-            thread = threading.Thread(target=parse, name="deep-json")
-            thread.start()
-            thread.join()
-        finally:
-            threading.stack_size(stack)
-            sys.setrecursionlimit(limit)
-    if "error" in result:
-        raise result["error"]
-    return result["document"]
 
 
 def predict_inputs(document, input_specs):
     """Extracts a predict request's inputs, keyed by the signature's input names.
 
     Args:
-        document: the parsed body (see `parse_body`).
+        document: the parsed body (see `json_document.parse_body`).
         input_specs: the signature's inputs, key -> tf.TensorSpec.
 
     Returns:
@@ -172,7 +75,7 @@ def classify_examples(document, method="classify"):
     """Serialized tf.Examples of a classify or regress body's "examples", after its "context".
 
     Args:
-        document: the parsed body (see `parse_body`).
+        document: the parsed body (see `json_document.parse_body`).
         method: "classify" or "regress", as the error messages name it.
 
     Returns:
@@ -221,7 +124,7 @@ def _rows_to_columns(instances, keys):
         if sorted(item) != keys:
             raise invalid_argument(
                 f"Failed to process element: {index} of 'instances' list. JSON object: "
-                f"{_shown(item)} keys must be equal to: {','.join(keys)}"
+                f"{shown(item)} keys must be equal to: {','.join(keys)}"
             )
         for key in keys:
             columns[key].append(item[key])
@@ -258,13 +161,3 @@ def _batch(items, dtype, named):
 
 def _shape(array):
     return "[" + ",".join(str(size) for size in array.shape) + "]"
-
-
-def _shown(value):
-    try:
-        text = json.dumps(value)
-    except RecursionError:  # a value nested too deep to print: its start is enough
-        text, probe = "", value
-        while isinstance(probe, list) and probe and len(text) <= _SHOWN_CHARS:
-            text, probe = text + "[", probe[0]
-    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "..."

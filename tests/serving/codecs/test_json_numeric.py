@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from serving.codecs import json_numeric, json_request
+from serving.codecs import json_document, json_numeric, json_request
 from serving.codecs.json_numeric import PlainArray, parse_plain
 from serving.core.inputs import prepare_inputs
 from serving.errors import ServingError
@@ -61,7 +61,7 @@ def read(body, dtype):
     """The prepared inputs of a body for a one-input signature, or the refusal."""
     spec = {"x": tf.TensorSpec(None, dtype)}
     try:
-        _, inputs = json_request.predict_inputs(json_request.parse_body(body.encode()), spec)
+        _, inputs = json_request.predict_inputs(json_document.parse_body(body.encode()), spec)
         arrays = prepare_inputs(types.SimpleNamespace(name="s", inputs=spec), inputs)
         # Bytes compare NaN equal to NaN; strings are compared as values.
         return {
@@ -82,7 +82,7 @@ def test_parse_plain_answers_what_the_general_path_answers(dtype, monkeypatch):
     # 6 arrays in 3 forms, and two named inputs: both paths are compared on these.
     assert len(taken) == 19
     shortcut = [read(body, dtype) for body in bodies()]
-    monkeypatch.setattr(json_request, "parse_plain", lambda body: None)
+    monkeypatch.setattr(json_document, "parse_plain", lambda body: None)
     general = [read(body, dtype) for body in bodies()]
     for body, fast, slow in zip(bodies(), shortcut, general, strict=True):
         assert fast == slow, body
@@ -121,7 +121,7 @@ def test_parse_plain_answers_what_the_general_path_answers_on_random_bodies(dtyp
     bodies = [random_body(rng) for _ in range(300)]
     assert sum(parse_plain(body.encode()) is not None for body in bodies) > 100
     shortcut = [read(body, dtype) for body in bodies]
-    monkeypatch.setattr(json_request, "parse_plain", lambda body: None)
+    monkeypatch.setattr(json_document, "parse_plain", lambda body: None)
     for body, fast in zip(bodies, shortcut, strict=True):
         assert fast == read(body, dtype), body
 

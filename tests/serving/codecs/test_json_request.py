@@ -12,28 +12,6 @@ from serving.codecs import json_request
 from serving.errors import ServingError
 
 
-def refusal(function, *args):
-    with pytest.raises(ServingError) as caught:
-        function(*args)
-    assert caught.value.code.name == "INVALID_ARGUMENT"
-    return caught.value.message
-
-
-@pytest.mark.parametrize(
-    ("body", "message"),
-    [
-        (b"", "JSON Parse error: The document is empty"),
-        (b"  \n", "JSON Parse error: The document is empty"),
-        (b'{"instances": [1,]}', "JSON Parse error: Invalid value. at offset: 17"),
-        (b"\xff\xfe{}", "JSON Parse error"),
-        (b"[1, 2]", "JSON Value: [1, 2] Is not object"),
-        (b'{"signature_name": 100}', "'signature_name' key must be a string value."),
-    ],
-)
-def test_parse_body_refuses_what_tf_serving_refuses(body, message):
-    assert message in refusal(json_request.parse_body, body)
-
-
 def specs(**dtypes):
     """A signature's input specs, key -> tf.TensorSpec of that dtype."""
     return {key: tf.TensorSpec(None, dtype) for key, dtype in dtypes.items()}
@@ -92,11 +70,11 @@ def test_predict_inputs_checks_each_instance_against_the_first(instances, messag
         ({"inputs": {"x": 1}}, XY, "Missing named input: y in 'inputs' object."),
     ],
 )
-def test_predict_inputs_refuses_malformed_requests(document, keys, message):
+def test_predict_inputs_refuses_malformed_requests(document, keys, message, refusal):
     assert message in refusal(json_request.predict_inputs, document, keys)
 
 
-def test_classify_examples_serialize_each_after_the_context():
+def test_classify_examples_serialize_each_after_the_context(refusal):
     document = {"context": {"a": 1}, "examples": [{"b": 0.5}, {"b": 1.5, "a": 2}]}
     first, second = json_request.classify_examples(document)
     parsed = example_pb2.Example.FromString(second)
