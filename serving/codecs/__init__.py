@@ -2,6 +2,7 @@
 
 - `tensor_proto`: TensorProto <-> numpy, for the server and the gRPC client.
 - `json_value`: one REST input value (nested lists, text, `{"b64": ...}`) -> numpy.
+- `json_names`: how the JSON messages name values and dtypes; `{"b64": ...}` objects.
 - `json_document`: a REST body's JSON text -> a document (rapidjson's verdicts and wording).
 - `json_numeric`: the common numeric predict body, read by simdjson straight into numpy.
 - `json_request`: REST request documents (`instances`/`inputs`, `examples`) -> inputs.

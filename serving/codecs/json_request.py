@@ -20,8 +20,9 @@ print(predict_inputs(parse_body(b'{\"instances\": [[1, 2]]}'), spec))"
 """
 
 from serving.codecs.json_document import shown
+from serving.codecs.json_names import is_b64
 from serving.codecs.json_numeric import PlainArray
-from serving.codecs.json_value import from_json, is_b64
+from serving.codecs.json_value import from_json
 from serving.codecs.tf_example import example_from_json, serialize_examples
 from serving.errors import ServingError, invalid_argument
 

@@ -24,7 +24,7 @@ import json
 import numpy as np
 import tensorflow as tf
 
-from serving.codecs.json_value import type_name
+from serving.codecs.json_names import type_name
 from serving.errors import invalid_argument
 
 _NON_FINITE = {"nan": "NaN", "-nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}

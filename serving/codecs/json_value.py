@@ -14,31 +14,24 @@ signature's dtype; strings as an object array of bytes. A uint8 input (pixels) o
 ints, the common case, skips the per-value checks: `bytes()` converts and range-checks every
 value at C speed. One difference, for speed: in a list that numpy reads as numbers, a
 `true` or `false` among them reads as 1 or 0 where TF Serving would refuse it.
-
-`is_b64`, `b64_bytes` and `json_type_name` are this codec's rules for `{"b64": ...}`
-objects and JSON type names, shared by the request and tf.Example codecs.
+The names and `{"b64": ...}` rules the messages use are in `codecs.json_names`.
 
 Example:
     python -c "from serving.codecs.json_value import from_json; import tensorflow as tf; \
 print(from_json([[0, 255], [7, 9]], tf.uint8, 'images'))"
 """
 
-import base64
 import binascii
 import itertools
-import json
 
 import grpc
 import numpy as np
 import tensorflow as tf
 
+from serving.codecs.json_names import b64_bytes, debug_string, is_b64, json_type_name, type_name
 from serving.codecs.json_numeric import PlainArray
 from serving.errors import ServingError, invalid_argument
 
-# The JSON type names TF Serving's messages use (rapidjson's); any other value is a number.
-_JSON_TYPE = {str: "String", dict: "Object", list: "Array", type(None): "Null"}
-# TF's DataTypeString where it differs from the numpy-style name tf.DType.name gives.
-_TYPE_NAMES = {tf.float32: "float", tf.float64: "double", tf.float16: "half"}
 # Integer dtype -> the range of JSON integers it takes (rapidjson's IsInt, IsInt64, ...).
 _INT_RANGES = {
     tf.int8: (-(2**31), 2**31 - 1),
@@ -55,74 +48,7 @@ _PLAIN_KINDS = {dtype: "int" for dtype in _INT_RANGES} | {
     tf.float32: "float",
     tf.float64: "float",
 }
-_MAX_DEBUG_BYTES = 256  # TF Serving's kMaxJsonDebugStringBytes
 _MAX_RANK = 254  # TensorFlow's TensorShape::MaxDimensions()
-
-
-def type_name(dtype):
-    """A dtype's name as TensorFlow's DataTypeString writes it in error messages.
-
-    Args:
-        dtype: a tf.DType or a DataType enum value.
-
-    Returns:
-        e.g. "float", "double", "int32", "string".
-    """
-    dtype = tf.as_dtype(dtype)
-    return _TYPE_NAMES.get(dtype, dtype.name)
-
-
-def debug_string(value):
-    """A JSON value as TF Serving quotes it in errors: compact, cut at 256 bytes.
-
-    Args:
-        value: a parsed JSON value.
-
-    Returns:
-        str.
-    """
-    return json.dumps(value, separators=(",", ":"))[:_MAX_DEBUG_BYTES]
-
-
-def is_b64(value):
-    """Whether a JSON value is a `{"b64": "..."}` object, TF Serving's form of binary data.
-
-    Args:
-        value: a parsed JSON value.
-
-    Returns:
-        bool.
-    """
-    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("b64"), str)
-
-
-def b64_bytes(text):
-    """Decodes a `{"b64": ...}` string; the padding may be left out, as TF Serving allows.
-
-    Args:
-        text: standard base64 text.
-
-    Returns:
-        The decoded bytes.
-
-    Raises:
-        binascii.Error: if the text is not base64.
-    """
-    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-
-
-def json_type_name(value):
-    """The JSON type name of a parsed value, as TF Serving's error messages write it.
-
-    Args:
-        value: a parsed JSON value.
-
-    Returns:
-        "String", "Object", "Array", "True", "False", "Null" or "Number".
-    """
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    return _JSON_TYPE.get(type(value), "Number")
 
 
 def from_json(value, dtype, key):

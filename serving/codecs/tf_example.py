@@ -16,7 +16,7 @@ import binascii
 
 from tensorflow.core.example import example_pb2, feature_pb2
 
-from serving.codecs.json_value import b64_bytes, is_b64, json_type_name
+from serving.codecs.json_names import b64_bytes, is_b64, json_type_name
 from serving.errors import invalid_argument
 
 _INT64 = (-(2**63), 2**63 - 1)

@@ -15,7 +15,8 @@ from serving.core import Signature; s = Signature('s', '', {'x': tf.TensorSpec(N
 import numpy as np
 from tensorflow.core.framework import tensor_pb2
 
-from serving.codecs.json_value import from_json, type_name
+from serving.codecs.json_names import type_name
+from serving.codecs.json_value import from_json
 from serving.codecs.tensor_proto import BY_ENUM, STRING_FIELD, TensorProtoError, to_array
 from serving.errors import invalid_argument
 
