@@ -233,12 +233,6 @@ class ModelManager:
                 f"which is not currently available for inference"
             )
 
-    def _label_version(self, model, label):
-        labels = model.config.version_labels if model is not None else {}
-        if label not in labels:
-            raise invalid_argument(f"Unrecognized servable version label: {label}")
-        return labels[label]
-
     def _poll_forever(self):
         while not self._stopping.wait(self._poll_seconds):
             try:
