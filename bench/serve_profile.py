@@ -143,7 +143,12 @@ def main(argv=None):
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
     parser.add_argument("--requests", type=int, default=3000, help="measured requests")
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first")
-    parser.add_argument("--batching-config", default="serving/config/batching.config")
+    parser.add_argument(
+        "--batching-config",
+        default="serving/config/batching.config",
+        help="BatchingParameters file for --batching on",
+    )
+    parser.add_argument("--base-path", help="serve this model base path (default: untrained)")
     parser.add_argument("--flags", nargs="*", default=[], help="more flags for the server")
     parser.add_argument("--raw", help="also keep py-spy's samples (collapsed stacks) here")
     parser.add_argument("--py-spy", default=find_py_spy(), help="the py-spy program")
@@ -155,7 +160,6 @@ def main(argv=None):
     _, (x_test, _) = load_mnist()
     batches = make_batches(x_test, args.batch, args.requests)
     with tempfile.TemporaryDirectory() as scratch:
-        args.base_path = None
         base = model_base_path(args, scratch)
         try:
             server, client, counts, rate = profile(args, base, batches)

@@ -158,15 +158,16 @@ class RestClient:
                 status, raw = response.status, await response.read()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise RequestError(f"{url}: {type(error).__name__}: {error}") from error
-        text = raw.decode("utf-8", "replace")
         try:
             reply = orjson.loads(raw)
         except orjson.JSONDecodeError:
             try:  # NaN and Infinity, which TF Serving writes and orjson does not read
-                reply = json.loads(text)
+                reply = json.loads(raw)
             except ValueError:
-                raise RequestError(f"{url}: HTTP {status}, not JSON: {text[:200]!r}") from None
+                text = raw[:200].decode("utf-8", "replace")
+                raise RequestError(f"{url}: HTTP {status}, not JSON: {text!r}") from None
         error = reply.get("error") if isinstance(reply, dict) else None
         if status != 200 or error is not None or not isinstance(reply, dict):
-            raise RequestError(f"{url}: HTTP {status}: {error or text[:200]}")
+            text = raw[:200].decode("utf-8", "replace")
+            raise RequestError(f"{url}: HTTP {status}: {error or text}")
         return reply

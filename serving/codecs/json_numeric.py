@@ -71,7 +71,9 @@ def parse_plain(body):
         The document as a dict, with PlainArray in place of each input array; or None
         when the body is anything else (the general path reads it).
     """
-    if b"\\" in body:  # an escape in a string: rare here, and the shape check below skips strings
+    # Escapes: rare here, and the shape check below skips strings. b64 and examples: bodies
+    # this shortcut never takes, left to the general path without a parse here first.
+    if b"\\" in body or b'"b64"' in body or b'"examples"' in body:
         return None
     try:
         document = simdjson.Parser().parse(body)
