@@ -17,13 +17,11 @@ import sys
 import tempfile
 
 from serve_speed import make_batches, measure_client, model_base_path
-from server_process import free_port, start_server, stop_server
+from server_process import add_model_arguments, free_port, start_server, stop_server
 
 from deploy.lb import LoadBalancer, find_nginx
 from model import load_mnist
 from model.cli import OneLineParser, positive_int
-
-REPO = pathlib.Path(__file__).resolve().parent.parent
 
 
 def cpu_seconds(pids):
@@ -124,14 +122,7 @@ def build_parser():
     parser.add_argument("--concurrency", type=positive_int, default=16, help="requests in flight")
     parser.add_argument("--batching", action="store_true", help="turn the replicas' batching on")
     parser.add_argument("--nginx-workers", type=positive_int, default=1, help="nginx workers")
-    parser.add_argument(
-        "--base-path", help="serve this model base path (default: export an untrained model)"
-    )
-    parser.add_argument(
-        "--batching-config",
-        default=str(REPO / "serving" / "config" / "batching.config"),
-        help="BatchingParameters file used with --batching",
-    )
+    add_model_arguments(parser, "BatchingParameters file used with --batching")
     return parser
 
 

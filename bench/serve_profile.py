@@ -24,7 +24,7 @@ import sys
 import tempfile
 
 from serve_speed import make_batches, measure_client, model_base_path, on_uvloop
-from server_process import start_server, stop_server
+from server_process import add_model_arguments, start_server, stop_server
 
 from model import load_mnist
 from model.cli import OneLineParser
@@ -143,12 +143,7 @@ def main(argv=None):
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
     parser.add_argument("--requests", type=int, default=3000, help="measured requests")
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first")
-    parser.add_argument(
-        "--batching-config",
-        default="serving/config/batching.config",
-        help="BatchingParameters file for --batching on",
-    )
-    parser.add_argument("--base-path", help="serve this model base path (default: untrained)")
+    add_model_arguments(parser, "BatchingParameters file for --batching on")
     parser.add_argument("--flags", nargs="*", default=[], help="more flags for the server")
     parser.add_argument("--raw", help="also keep py-spy's samples (collapsed stacks) here")
     parser.add_argument("--py-spy", default=find_py_spy(), help="the py-spy program")
@@ -160,10 +155,10 @@ def main(argv=None):
     _, (x_test, _) = load_mnist()
     batches = make_batches(x_test, args.batch, args.requests)
     with tempfile.TemporaryDirectory() as scratch:
-        base = model_base_path(args, scratch)
         try:
+            base = model_base_path(args, scratch)
             server, client, counts, rate = profile(args, base, batches)
-        except (RuntimeError, OSError) as error:
+        except (ValueError, RuntimeError, OSError) as error:
             sys.exit(f"{parser.prog}: error: {error}")
     print("\n".join(report(args, server, client, counts)))
     print(f"\n{rate:.0f} requests/s while sampled")

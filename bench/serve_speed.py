@@ -26,7 +26,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 import uvloop
-from server_process import start_server, start_tutorial_server, stop_server
+from server_process import add_model_arguments, start_server, start_tutorial_server, stop_server
 from speed_report import goals, table
 
 from export import export_model
@@ -38,7 +38,6 @@ from serving.client import connect
 from serving.client.load import run_load
 from serving.client.requests import pixel_inputs, predict_pixels
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
 SIGNATURE = contract.PREDICT_PIXELS
 
 
@@ -147,14 +146,7 @@ def build_parser():
     parser.add_argument("--batch-sizes", type=int_list, default=[1, 32], help="digits per request")
     parser.add_argument("--concurrency", type=int_list, default=[1, 16], help="requests in flight")
     parser.add_argument("--runs", type=int, default=1, help="whole runs; the last one's table")
-    parser.add_argument(
-        "--base-path", help="serve this model base path (default: export an untrained model)"
-    )
-    parser.add_argument(
-        "--batching-config",
-        default=str(REPO / "serving" / "config" / "batching.config"),
-        help="BatchingParameters file for the batching-on runs",
-    )
+    add_model_arguments(parser, "BatchingParameters file for the batching-on runs")
     parser.add_argument(
         "--flags",
         nargs="*",
@@ -169,8 +161,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.requests < 1 or args.warmup < 0 or args.runs < 1:
         parser.error("--requests and --runs must be >= 1 and --warmup >= 0")
-    if not pathlib.Path(args.batching_config).is_file():
-        parser.error(f"--batching-config {args.batching_config}: no such file")
     ratios = {}
     for number in range(1, args.runs + 1):
         try:

@@ -8,6 +8,7 @@ Example (the benchmark that uses it):
     python bench/serve_speed.py --requests 200 --warmup 20
 """
 
+import argparse
 import pathlib
 import socket
 import subprocess
@@ -19,6 +20,28 @@ from serving import contract
 from serving.pad.processes import stop as stop_server  # SIGTERM, then kill if it hangs
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
+BATCHING_CONFIG = REPO / "serving" / "config" / "batching.config"
+
+
+def add_model_arguments(parser, batching_help):
+    """Adds the flags every serving benchmark takes: --base-path and --batching-config.
+
+    Args:
+        parser: the benchmark's argparse parser.
+        batching_help: what --batching-config is used for, in this benchmark's words.
+    """
+    parser.add_argument(
+        "--base-path", help="serve this model base path (default: export an untrained model)"
+    )
+    parser.add_argument(
+        "--batching-config", type=_existing_file, default=str(BATCHING_CONFIG), help=batching_help
+    )
+
+
+def _existing_file(text):
+    if not pathlib.Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    return text
 
 
 def free_port():
