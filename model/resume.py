@@ -13,6 +13,7 @@ Example:
     python -m model.train --run-dir runs/long --epochs 30   # killed; the same command resumes
 """
 
+import contextlib
 import json
 import math
 import os
@@ -34,13 +35,9 @@ def save_atomically(model, path):
         model: a Keras model.
         path: pathlib.Path of the .keras file.
     """
-    tmp = path.with_name(f".{path.stem}{_PARTIAL}.keras")
-    try:
+    # Keras picks the format from the suffix, so the temporary name keeps ".keras".
+    with _replacing(path, path.with_name(f".{path.stem}{_PARTIAL}.keras")) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def write_atomically(path, text):
@@ -50,9 +47,16 @@ def write_atomically(path, text):
         path: pathlib.Path of the file.
         text: its new contents.
     """
-    tmp = path.with_name(f".{path.name}{_PARTIAL}")
-    try:
+    with _replacing(path, path.with_name(f".{path.name}{_PARTIAL}")) as tmp:
         tmp.write_text(text)
+
+
+@contextlib.contextmanager
+def _replacing(path, tmp):
+    # Yields `tmp` to write; then renames it over `path` (atomic on one filesystem), and
+    # removes it if the write failed.
+    try:
+        yield tmp
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
