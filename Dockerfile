@@ -1,6 +1,6 @@
 # Images for docker-compose.yml, two targets on one cached dependency layer:
 #   trainer  trains and exports a SavedModel version into the mounted base path unless one
-#            is there already (model/train_if_empty.py).
+#            is there already (python -m pipeline --if-empty).
 #   server   the local TF-Serving-compatible server (python -m serving.server) on
 #            0.0.0.0:8500 (gRPC) and :8501 (REST): the serving side where the official
 #            tensorflow/serving image does not run natively (ARM64), see
@@ -54,14 +54,16 @@ RUN groupadd --system --gid 10001 app \
     && install -d -o app -g app /app/runs /models
 COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
+COPY common ./common
 COPY model ./model
 COPY export ./export
+COPY pipeline ./pipeline
 COPY serving ./serving
 COPY data ./data
 USER 10001:10001
 
 FROM runtime AS trainer
-ENTRYPOINT ["python", "-m", "model.train_if_empty"]
+ENTRYPOINT ["python", "-m", "pipeline", "--if-empty"]
 
 # The flags tensorflow/serving's own entrypoint adds (--port=8500 --rest_api_port=8501)
 # plus --host=0.0.0.0, the local server's extra flag (default 127.0.0.1), so that the

@@ -18,14 +18,14 @@ $(STAMP): pyproject.toml
 
 # Train (tuned recipe), export the next version, serve it locally, ask it over REST and gRPC.
 run: $(STAMP)
-	$(PY) -m model.train --recipe tuned --export-base $(MODEL_BASE)
+	$(PY) -m pipeline --recipe tuned --export-base $(MODEL_BASE)
 	$(PY) -m serving.demo --model-base-path $(MODEL_BASE)
 
 # Keep the local server up on 8500 (gRPC) and 8501 (REST) and the drawing pad on
 # $(PAD_PORT) (it prints its URL); trains first if nothing is exported. Ctrl-C stops both;
 # the explicit kill is there because sh may exec the server and skip its EXIT trap.
 serve: $(STAMP)
-	$(PY) -m model.train_if_empty --recipe tuned --export-base $(MODEL_BASE)
+	$(PY) -m pipeline --if-empty --recipe tuned --export-base $(MODEL_BASE)
 	$(PY) -m serving.pad --port $(PAD_PORT) & pad=$$!; \
 	trap 'kill $$pad 2>/dev/null' EXIT INT TERM; \
 	$(PY) -m serving.server --model_name=mnist --model_base_path=$(MODEL_BASE) \

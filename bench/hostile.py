@@ -13,6 +13,10 @@ Example:
     python bench/hostile.py --seconds 20
 """
 
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
+
 import asyncio
 import base64
 import io
@@ -28,10 +32,10 @@ import numpy as np
 from PIL import Image
 from server_process import start_server, stop_server
 
+from common import contract
+from common.cli import OneLineParser
 from export import export_model
 from model import ManualMLP
-from model.cli import OneLineParser
-from serving import contract
 
 SMALL = {"signature_name": contract.PREDICT_PIXELS, "instances": [[[0] * 28] * 28]}
 LARGE = {"signature_name": contract.PREDICT_PIXELS, "instances": [[[7] * 28] * 28] * 1000}

@@ -1,6 +1,6 @@
 """Multi-worker training speed on this machine: 1 worker against N local workers.
 
-Runs `python -m model.train` (seed recipe, the first --examples training images) as one
+Runs `python -m model.training` (seed recipe, the first --examples training images) as one
 process with its defaults (XLA, 100 steps per call), as one process with the multi-worker
 step settings (no XLA, 1 step per call), and as `--workers N` processes on loopback
 (MultiWorkerMirroredStrategy); prints each run's fastest epoch from its metrics.json and the
@@ -9,6 +9,10 @@ largest weight difference between the N-worker and the one-process model.
 Example:
     python bench/multiworker_speed.py --workers 2 --examples 12800 --epochs 3
 """
+
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
 
 import json
 import pathlib
@@ -20,12 +24,12 @@ import keras
 import numpy as np
 
 import model.mlp  # noqa: F401  (registers ManualMLP for load_model)
-from model.cli import OneLineParser, positive_int
+from common.cli import OneLineParser, positive_int
 
 
 def train_run(run_dir, args, *flags):
-    """Runs python -m model.train with the benchmark's settings; returns its metrics."""
-    command = [sys.executable, "-m", "model.train", "--train-limit", str(args.examples)]
+    """Runs python -m model.training with the benchmark's settings; returns its metrics."""
+    command = [sys.executable, "-m", "model.training", "--train-limit", str(args.examples)]
     command += ["--epochs", str(args.epochs), "--seed", "0", "--verbose", "0"]
     command += ["--log-every", "1000000", "--run-dir", str(run_dir), *flags]
     result = subprocess.run(command, capture_output=True, text=True)

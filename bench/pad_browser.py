@@ -21,9 +21,9 @@ import urllib.request
 import numpy as np
 from playwright.sync_api import sync_playwright
 
-from model import load_mnist
-from model.cli import OneLineParser, positive_int
-from serving import contract
+from common import contract
+from common.cli import OneLineParser, positive_int
+from common.mnist import load_mnist
 from serving.pad import browser, processes
 from serving.pad.strokes import digit_strokes
 

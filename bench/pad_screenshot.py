@@ -16,9 +16,9 @@ import tempfile
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from model import load_mnist
-from model.cli import OneLineParser
-from serving import contract
+from common import contract
+from common.cli import OneLineParser
+from common.mnist import load_mnist
 from serving.pad import browser, processes
 from serving.pad.strokes import digit_strokes
 

@@ -1,6 +1,6 @@
 """Model quality end to end: train per seed, export, serve, and ask over REST.
 
-For each seed: `python -m model.train --recipe tuned --seed S --export-base DIR` (extra
+For each seed: `python -m pipeline --recipe tuned --seed S --export-base DIR` (extra
 training flags after `--`), then `python -m serving.server` on free ports over that base
 path; all 10,000 test digits go to `predict_pixels` over REST, and the returned
 probabilities give the accuracy and ECE (15 bins) as a client sees them. The 200 digits of
@@ -12,6 +12,10 @@ Example:
     python bench/quality.py --seeds 0 1 2
     python bench/quality.py --seeds 0 -- --epochs 10 --translation 0 --rotation 0
 """
+
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
 
 import base64
 import importlib.util
@@ -26,10 +30,10 @@ import urllib.request
 import numpy as np
 from server_process import start_server, stop_server
 
-from model import load_mnist
+from common import contract
+from common.cli import OneLineParser
+from common.mnist import load_mnist
 from model.calibration import expected_calibration_error
-from model.cli import OneLineParser
-from serving import contract
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 BATCH = 1000
@@ -94,7 +98,7 @@ def ask_over_rest(rest_port, x_test, redrawn):
 def measure_seed(seed, work_dir, train_flags, data):
     """Trains, exports and serves one seed; returns its figures as a dict."""
     run_dir, base = work_dir / f"run-{seed}", work_dir / f"models-{seed}"
-    command = [sys.executable, "-m", "model.train", "--recipe", "tuned", "--seed", str(seed)]
+    command = [sys.executable, "-m", "pipeline", "--recipe", "tuned", "--seed", str(seed)]
     command += ["--verbose", "0", "--run-dir", str(run_dir), "--export-base", str(base)]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     with open(work_dir / f"train-{seed}.log", "wb") as log:
@@ -148,7 +152,9 @@ def main():
     parser = OneLineParser(prog="bench/quality.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--work-dir", help="where runs and exports go (default: a temp dir)")
-    parser.add_argument("train_flags", nargs="*", help="after --: more model.train flags")
+    parser.add_argument(
+        "train_flags", nargs="*", help="after --: more python -m model.training flags"
+    )
     args = parser.parse_args()
     work_dir = pathlib.Path(args.work_dir or tempfile.mkdtemp(prefix="quality-"))
     work_dir.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,10 @@ Example:
     python bench/replicas_speed.py --requests 3000 --concurrency 16
 """
 
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
+
 import asyncio
 import os
 import pathlib
@@ -19,9 +23,9 @@ import tempfile
 from serve_speed import make_batches, measure_client, model_base_path
 from server_process import add_model_arguments, free_port, start_server, stop_server
 
+from common.cli import OneLineParser, positive_int
+from common.mnist import load_mnist
 from deploy.lb import LoadBalancer, find_nginx
-from model import load_mnist
-from model.cli import OneLineParser, positive_int
 
 
 def cpu_seconds(pids):

@@ -12,9 +12,11 @@ Example:
     python bench/serve_profile.py --api rest --batch 32 --concurrency 16
 """
 
-import model.quiet  # noqa: F401  (first: quiets TensorFlow's start-up lines)
+# isort: split
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
 
 # isort: split
+
 import collections
 import os
 import resource
@@ -26,8 +28,8 @@ import tempfile
 from serve_speed import make_batches, measure_client, model_base_path, on_uvloop
 from server_process import add_model_arguments, start_server, stop_server
 
-from model import load_mnist
-from model.cli import OneLineParser
+from common.cli import OneLineParser
+from common.mnist import load_mnist
 
 RATE = 997  # samples per second; prime, so sampling does not beat with periodic work
 # Stage of a sample: the first of these found from the innermost frame outwards.

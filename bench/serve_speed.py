@@ -14,9 +14,11 @@ Example:
     python bench/serve_speed.py --requests 2000
 """
 
-import model.quiet  # noqa: F401  (first: quiets TensorFlow's start-up lines)
+# isort: split
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
 
 # isort: split
+
 import asyncio
 import concurrent.futures
 import pathlib
@@ -29,11 +31,12 @@ import uvloop
 from server_process import add_model_arguments, start_server, start_tutorial_server, stop_server
 from speed_report import goals, table
 
+from common import contract
+from common.cli import OneLineParser, int_list
+from common.mnist import load_mnist
+from common.versions import numeric_versions
 from export import export_model
-from export.versions import numeric_versions
-from model import ManualMLP, load_mnist
-from model.cli import OneLineParser, int_list
-from serving import contract
+from model import ManualMLP
 from serving.client import connect
 from serving.client.load import run_load
 from serving.client.requests import pixel_inputs, predict_pixels

@@ -10,13 +10,13 @@ Example (the benchmark that uses it):
 
 import argparse
 import pathlib
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-from serving import contract
+from common import contract
+from common.ports import free_port
 from serving.pad.processes import stop as stop_server  # SIGTERM, then kill if it hangs
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -42,13 +42,6 @@ def _existing_file(text):
     if not pathlib.Path(text).is_file():
         raise argparse.ArgumentTypeError(f"{text}: no such file")
     return text
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_process(command, ready_url, marker, log, timeout=180.0):

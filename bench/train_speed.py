@@ -14,15 +14,20 @@ Example:
     python bench/train_speed.py --epochs 5
 """
 
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
+
 import argparse
 import time
 
 import keras
 import tensorflow as tf
 
-from model import ManualMLP, load_mnist, make_dataset
-from model.config import SEED_RECIPE
+from common.mnist import load_mnist
+from model import ManualMLP, make_dataset
 from model.data import preprocess
+from model.training.config import SEED_RECIPE
 
 BATCH = SEED_RECIPE["batch_size"]
 LR = SEED_RECIPE["learning_rate"]
@@ -112,7 +117,7 @@ def main():
         parser.error(f"--epochs must be positive, got {args.epochs}")
 
     (x_train, y_train), _ = load_mnist()
-    dataset = make_dataset(x_train, y_train, BATCH)  # exactly as model.train feeds it
+    dataset = make_dataset(x_train, y_train, BATCH)  # exactly as model.training feeds it
     x_all, _ = preprocess(x_train, y_train)
     initial = ManualMLP(seed=0).get_weights()
     seconds = {

@@ -12,16 +12,18 @@ Example:
     python bench/tutorial_server.py --model-dir serving/models/mnist/1 --port 8600
 """
 
-import model.quiet  # noqa: F401  (first: quiets TensorFlow's start-up lines)
+# isort: split
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
 
 # isort: split
+
 import numpy as np
 import tensorflow as tf
 import uvicorn
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 
-from model.cli import OneLineParser
+from common.cli import OneLineParser
 
 
 class PredictRequest(BaseModel):

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-from model.cli import OneLineParser, positive_int
+from common.cli import OneLineParser, positive_int
 
 NGINX_DIR = pathlib.Path(__file__).resolve().parent / "nginx"
 MAIN_CONFIG = """daemon off;
@@ -41,13 +41,6 @@ http {{
 def find_nginx():
     """The nginx binary's path, or None if nginx is not installed."""
     return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def render(replicas, grpc_listen, rest_listen, access_log, output):

@@ -2,7 +2,8 @@
 
 `export_model(model, base_path, version=None, metadata=None)` and
 `export_checkpoint(checkpoint_path, base_path, version=None)` each write
-`base_path/<version>/` and return its path. They are loaded on first use, so
+`base_path/<version>/` and return its path; `METRICS_KEYS` are the run metrics an export
+records, `ExportError` what a failed one raises. The functions load on first use, so
 `python -m export` can reject bad arguments before TensorFlow is imported.
 
 Example:
@@ -11,13 +12,15 @@ Example:
 
 import importlib
 
-from model import quiet  # noqa: F401  (before anything imports TensorFlow)
+from export.checkpoint import METRICS_KEYS
+from export.writer import ExportError
 
-__all__ = ["export_checkpoint", "export_model"]
+__all__ = ["METRICS_KEYS", "ExportError", "export_checkpoint", "export_model"]
+_LAZY = ("export_checkpoint", "export_model")
 
 
 def __getattr__(name):
     # PEP 562: import the TensorFlow-heavy exporter only when its functions are asked for.
-    if name in __all__:
+    if name in _LAZY:
         return getattr(importlib.import_module("export.exporter"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,11 +8,14 @@ Example:
     python -m export --checkpoint runs/tuned/model.keras --base-path serving/models/mnist
 """
 
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
+
 import sys
 
+from common import cli, contract
 from export import checkpoint, writer
-from model import cli
-from serving import contract
 
 
 def build_parser():

@@ -18,9 +18,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from common import contract
 from export import checkpoint, savedmodel, warmup, writer
 from model import mlp as _mlp  # noqa: F401  (registers ManualMLP, so its checkpoints load)
-from serving import contract
 
 
 def _check_model(model):

@@ -28,8 +28,8 @@ Example:
 
 import tensorflow as tf
 
+from common import contract
 from export.image_size import check_pixel_budget
-from serving import contract
 
 # Side of the square the digit's bounding box is scaled into, as in MNIST.
 BOX_SIZE = 20

@@ -19,8 +19,8 @@ from tensorflow.core.protobuf import saved_model_pb2
 # The writer tf.saved_model.save itself uses; TF has no public API to refresh a fingerprint.
 from tensorflow.python.saved_model import fingerprinting_utils
 
+from common import contract
 from export.signatures import serving_functions
-from serving import contract
 
 SAVED_MODEL_FILE = "saved_model.pb"
 METHOD_NAMES = {

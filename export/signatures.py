@@ -19,9 +19,9 @@ Example:
 
 import tensorflow as tf
 
+from common import contract
 from export.image import fit_images
 from model.data import scale_pixels
-from serving import contract
 
 IMAGE_SHAPE = [None, contract.IMAGE_SIZE, contract.IMAGE_SIZE]
 

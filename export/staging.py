@@ -19,7 +19,7 @@ import pathlib
 import shutil
 import tempfile
 
-from export.versions import TEMP_PREFIX
+from common.versions import TEMP_PREFIX
 
 log = logging.getLogger(__name__)
 _ATTEMPTS = 5

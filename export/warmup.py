@@ -21,8 +21,8 @@ from tensorflow_serving.apis import (
     prediction_log_pb2,
 )
 
+from common import contract
 from model.data import scale_pixels
-from serving import contract
 
 
 def sample_pixels():

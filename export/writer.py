@@ -18,8 +18,8 @@ import os
 import pathlib
 import shutil
 
+from common.versions import next_version
 from export import staging
-from export.versions import next_version
 
 # Version directories are readable by a server running as another user (mkdtemp gives 0o700).
 DIRECTORY_MODE = 0o755

@@ -6,7 +6,7 @@ preprocessing layers, run in the tf.data pipeline, move each training image by a
 random amount every epoch; the empty border is filled with black, MNIST's background.
 
 Example:
-    python -m model.train --recipe tuned --translation 0.08 --rotation 0.03
+    python -m model.training --recipe tuned --translation 0.08 --rotation 0.03
 """
 
 import keras

@@ -1,8 +1,7 @@
 """Serving: the contract, a local TF Serving-compatible server, its clients and the demo.
 
-The packages, one concern each (dependencies point down this list; nothing here is
-imported by `model` or `export` except `contract`):
-- `contract`: model name, signatures, input and output keys, written once.
+The packages, one concern each (dependencies point down this list; the serving contract they
+all follow is `common.contract`):
 - `errors`: `ServingError` with TF Serving's status codes and their HTTP statuses.
 - `server/`: `python -m serving.server`, its flags and config files, the wiring, metrics.
 - `rest/`, `grpc/`: the two endpoints, thin over `core`.
@@ -19,5 +18,3 @@ imported by `model` or `export` except `contract`):
 Example:
     python -m serving.server --model_name=mnist --model_base_path=serving/models/mnist
 """
-
-from model import quiet  # noqa: F401  (before anything imports TensorFlow)

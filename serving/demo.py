@@ -8,12 +8,16 @@ Example:
     python -m serving.demo --model-base-path serving/models/mnist --mnist-index 0
 """
 
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
+
 import asyncio
 import pathlib
 import sys
 
-from model import cli, load_mnist
-from serving import contract
+from common import cli, contract
+from common.mnist import load_mnist
 from serving.client import RequestError, connect, format_prediction, predict
 from serving.errors import ConfigError
 from serving.server import FREE_PORT, ServerConfig, build_server

@@ -3,6 +3,10 @@
 The serving fixtures (a running server, `make_server`) are in tests/serving/conftest.py.
 """
 
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
+
 import json
 import urllib.error
 import urllib.request
@@ -11,8 +15,9 @@ import keras
 import pytest
 import tensorflow as tf
 
+from common.mnist import load_mnist
 from export import export_model
-from model import ManualMLP, load_mnist, make_dataset
+from model import ManualMLP, make_dataset
 from model.calibration import fit_temperature
 from model.data import scale_pixels
 

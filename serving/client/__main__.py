@@ -10,12 +10,16 @@ Example:
     python -m serving.client evaluate --grpc 127.0.0.1:8500 --num-tests 1000 --concurrency 8
 """
 
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
+
 import argparse
 import asyncio
 import sys
 
-from model import cli, load_mnist
-from serving import contract
+from common import cli, contract
+from common.mnist import load_mnist
 from serving.client.connect import connect, evaluate_with, format_prediction, predict
 from serving.client.grpc_client import check_target
 from serving.client.requests import FILE_SIGNATURES, PIXEL_SIGNATURES, RequestError, read_image

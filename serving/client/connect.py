@@ -12,7 +12,7 @@ import numpy as np; print(asyncio.run(predict(connect(rest='http://127.0.0.1:850
 
 import numpy as np
 
-from serving import contract
+from common import contract
 from serving.client.grpc_client import GrpcClient
 from serving.client.load import evaluate
 from serving.client.requests import predict_images, predict_pixels

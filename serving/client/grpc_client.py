@@ -19,7 +19,7 @@ from tensorflow_serving.apis import (
     prediction_service_pb2_grpc,
 )
 
-from serving import contract
+from common import contract
 from serving.client.requests import RequestError, check_version_choice, scores_by_label
 from serving.codecs.tensor_proto import TensorProtoError, from_array, to_array
 

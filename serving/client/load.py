@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from serving import contract
+from common import contract
 from serving.client.requests import RequestError, predict_pixels
 
 

@@ -12,7 +12,7 @@ import pathlib
 
 import numpy as np
 
-from serving import contract
+from common import contract
 
 # Signatures that take MNIST-style pixel arrays, and the one that takes image files.
 PIXEL_SIGNATURES = (contract.PREDICT_PIXELS, contract.SERVING_DEFAULT, contract.CLASSIFY)

@@ -19,7 +19,7 @@ import aiohttp
 import numpy as np
 import orjson
 
-from serving import contract
+from common import contract
 from serving.client.requests import RequestError, check_version_choice, scores_by_label
 
 JSON_HEADERS = {"Content-Type": "application/json"}

@@ -2,7 +2,7 @@
 
 - `servable`: one loaded version and its runnable signatures.
 - `manager`: which versions of which models are served; polls base paths (through
-  `export.versions`, the scan the exporter uses too) and applies version policies.
+  `common.versions`, the scan the exporter uses too) and applies version policies.
 - `inputs`: a request's inputs as validated arrays (one path for REST and gRPC).
 - `inference`: Predict on a servable; `example_apis`: Classify, Regress, MultiInference.
 - `model_info`: GetModelStatus and GetModelMetadata responses.

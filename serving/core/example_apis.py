@@ -21,7 +21,7 @@ from tensorflow_serving.apis import (
     regression_pb2,
 )
 
-from serving import contract
+from common import contract
 from serving.errors import ServingError, invalid_argument
 
 CLASSIFY, REGRESS = "classification", "regression"

@@ -15,7 +15,7 @@ print(asyncio.run(inference.predict(s, 'predict_pixels', {'images': [[[0] * 28] 
 
 import grpc
 
-from serving import contract
+from common import contract
 from serving.core.inputs import prepare_inputs
 from serving.errors import ServingError, invalid_argument
 

@@ -1,6 +1,6 @@
 """Which versions of which models are served: polls base paths, loads and unloads versions.
 
-Every poll lists each model's base path (the scan `export.versions` shares with the
+Every poll lists each model's base path (the scan `common.versions` shares with the
 exporter), applies the model's version policy and loads the aspired versions that are not
 loaded yet (the loader replays warmup before a version counts as AVAILABLE), in parallel
 with `--num_load_threads`. A failed load is retried on later polls as
@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 
-from export.versions import version_dirs
+from common.versions import version_dirs
 from serving.core.model_state import ModelState, RetryPolicy, VersionStatus, aspired_versions
 from serving.errors import ConfigError, ServingError, invalid_argument, not_found, without_path
 

@@ -16,7 +16,7 @@ import grpc
 import tensorflow as tf
 from tensorflow_serving.apis import prediction_log_pb2
 
-from serving import contract
+from common import contract
 from serving.codecs.tf_example import serialize_input
 from serving.core import example_apis, inference
 from serving.errors import ServingError, invalid_argument

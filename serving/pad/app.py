@@ -14,7 +14,7 @@ import pathlib
 
 from aiohttp import web
 
-from serving import contract
+from common import contract
 from serving.pad import proxy
 
 STATIC = pathlib.Path(__file__).parent / "static"
@@ -27,7 +27,7 @@ SECURITY_HEADERS = {
 
 
 def page_contract():
-    """The names the page sends and reads, from serving/contract.py.
+    """The names the page sends and reads, from common/contract.py.
 
     Returns:
         dict: JSON-ready `model`, `signature`, `input`, `outputs` and `labels`.

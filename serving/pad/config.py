@@ -7,8 +7,7 @@ Example:
 import dataclasses
 import urllib.parse
 
-from model import cli
-from serving import contract
+from common import cli, contract
 
 DEFAULT_PORT = 8080
 DEFAULT_REST = f"http://127.0.0.1:{contract.REST_PORT}"

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 
-from serving import contract
+from common import contract
 
 REST_LINE = re.compile(r"Exporting HTTP/REST API at:(?P<host>[^:\s]+):(?P<port>\d+)")
 PAD_LINE = re.compile(r"Drawing pad at (?P<url>http://\S+/)")

@@ -12,7 +12,7 @@ print(digit_strokes(np.eye(28, dtype=np.uint8) * 255, side=280)[:2])"
 
 import numpy as np
 
-from serving import contract
+from common import contract
 
 # Pixels at or above this (of 255) are traced: MNIST's stroke cores, not its grey rims.
 DEFAULT_THRESHOLD = 128

@@ -20,7 +20,8 @@ import json
 import re
 import urllib.parse
 
-from serving import codecs, contract
+from common import contract
+from serving import codecs
 from serving.core import ServableRequest, example_apis, inference, model_info
 from serving.errors import ServingError, invalid_argument
 

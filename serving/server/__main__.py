@@ -13,6 +13,10 @@ Example:
     python -m serving.server --model_base_path serving/models/mnist --port 8500 --rest_api_port 8501
 """
 
+import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
+
+# isort: split
+
 import importlib.metadata
 import logging
 import signal

@@ -18,7 +18,7 @@ import dataclasses
 import logging
 import os
 
-from model import cli
+from common import cli
 from serving.errors import ConfigError
 from serving.server import settings
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from server_process import start_tutorial_server, stop_server
 
-from serving import contract
+from common import contract
 from serving.client import connect
 from serving.client.requests import RequestError, predict_pixels
 

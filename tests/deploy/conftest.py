@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from serving import contract
+from common import contract
 
 GRPC_LINE = re.compile(r"Running gRPC ModelServer at (?P<host>[^:\s]+):(?P<port>\d+)")
 REST_LINE = re.compile(r"Exporting HTTP/REST API at:(?P<host>[^:\s]+):(?P<port>\d+)")

@@ -11,8 +11,8 @@ import re
 
 import yaml
 
+from common import contract
 from deploy.lb import render
-from serving import contract
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,6 @@ import json
 import os
 import pathlib
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -28,8 +27,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export.versions import numeric_versions
-from serving import contract
+from common import contract
+from common.ports import free_port
+from common.versions import numeric_versions
 from serving.client import connect, predict_pixels
 from serving.client.requests import RequestError
 
@@ -71,13 +71,6 @@ class Phases:
         yield
         self.seconds[name] = time.monotonic() - start
         print(f"compose-test phase {name}: {self.seconds[name]:.1f} s", flush=True)
-
-
-def free_port():
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def compose(env, *args, timeout=900):

@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from serving import contract
+from common import contract
 from serving.server.options import parse_args
 
 REPO = pathlib.Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-from serving import contract
+from common import contract
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"

@@ -20,10 +20,11 @@ import numpy as np
 import pytest
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from deploy.lb import LoadBalancer, find_nginx, free_port
+from common import contract
+from common.ports import free_port
+from deploy.lb import LoadBalancer, find_nginx
 from export import export_model
 from model.data import scale_pixels
-from serving import contract
 from serving.client import connect
 from serving.client.load import run_load
 from serving.client.requests import RequestError, predict_pixels

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import exporter, savedmodel, versions, warmup, writer
+from common import contract, versions
+from export import exporter, savedmodel, warmup, writer
 from model import ManualMLP
-from serving import contract
 
 
 def _snapshot(path):

@@ -12,8 +12,8 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+from common import contract
 from export import image
-from serving import contract
 
 REDRAW_SAMPLE = 200
 CANVAS_SIZE = (200, 160)  # PIL order: width, height.

@@ -13,8 +13,8 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+from common import contract
 from export import image_size
-from serving import contract
 
 
 def encode(array, image_format):

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from serving import contract
+from common import contract
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 

@@ -14,8 +14,8 @@ import pytest
 from tensorflow.core.protobuf import saved_model_pb2
 from tensorflow.python.saved_model import fingerprinting_utils
 
+from common import contract
 from export import savedmodel
-from serving import contract
 
 IMAGES_SHAPE = f"(-1, {contract.IMAGE_SIZE}, {contract.IMAGE_SIZE})"
 SCORES_SHAPE = f"(-1, {contract.NUM_CLASSES})"

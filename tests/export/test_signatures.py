@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from common import contract
 from model.calibration import softmax
-from serving import contract
 
 TOLERANCE = 1e-5
 

@@ -8,8 +8,8 @@ import numpy as np
 import tensorflow as tf
 from tensorflow_serving.apis import prediction_log_pb2
 
+from common import contract
 from export import image, warmup
-from serving import contract
 
 # TF Serving reads at most this many warmup records.
 MAX_RECORDS = 1000

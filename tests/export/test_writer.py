@@ -6,7 +6,8 @@ Example:
 
 import pytest
 
-from export import versions, writer
+from common import versions
+from export import writer
 
 
 def _listing(path):

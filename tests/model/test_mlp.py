@@ -149,7 +149,7 @@ def _distributed_report():
     """Child process: 10 steps on 2 logical CPUs under MirroredStrategy vs one device."""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from model import load_mnist
+    from common.mnist import load_mnist
 
     (x, y), _ = load_mnist()
     data = make_dataset(x[:1280], y[:1280])

@@ -3,7 +3,7 @@
 import grpc
 import pytest
 
-from serving import contract
+from common import contract
 from serving.core import Servable
 from serving.server import FREE_PORT, ServerConfig, build_server
 

@@ -1,6 +1,6 @@
 """Static checks of the compose stack's contents, and a run of the trainer's command.
 
-The YAML, Dockerfile and config files must agree with serving/contract.py and the
+The YAML, Dockerfile and config files must agree with common/contract.py and the
 exporter: model name, base path, ports, the pinned image tag, and configs that parse
 as TF Serving's protos. The trainer's command, as compose and the Dockerfile give it,
 is run for real with tiny training settings appended.
@@ -19,9 +19,9 @@ import urllib.request
 import pytest
 import yaml
 
-from export.versions import numeric_versions
-from model import train_if_empty
-from serving import contract
+from common import contract
+from common.versions import numeric_versions
+from pipeline import train_export
 from serving.server.config_files import read_text_proto
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -173,7 +173,7 @@ def test_dockerfile_copies_what_the_trainer_needs_and_ignores_models():
 @pytest.mark.slow
 def test_trainer_command_trains_once_and_exports_a_version(tmp_path):
     argv = trainer_argv()
-    assert argv[:3] == ["python", "-m", "model.train_if_empty"]
+    assert argv[:4] == ["python", "-m", "pipeline", "--if-empty"]
     container_base = argv[argv.index("--export-base") + 1]
     base = tmp_path / "models" / contract.MODEL_NAME
     command = [sys.executable] + [str(base) if arg == container_base else arg for arg in argv[1:]]
@@ -191,7 +191,7 @@ def test_trainer_command_trains_once_and_exports_a_version(tmp_path):
 
 def test_trainer_command_without_export_base_fails_in_one_line(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        train_if_empty.main(["--recipe", "tuned"])
+        train_export.main(["--if-empty", "--recipe", "tuned"])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--export-base is required" in err
+    assert err.count("\n") == 1 and "--if-empty needs --export-base" in err

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from serving import contract
+from common import contract
 from serving.demo import demo, main
 
 

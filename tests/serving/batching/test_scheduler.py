@@ -17,7 +17,7 @@ import pytest
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from serving import contract
+from common import contract
 from serving.batching import BatchingOptions, BatchScheduler
 from serving.errors import ServingError, invalid_argument
 

@@ -18,7 +18,7 @@ from tensorflow_serving.apis import (
     prediction_service_pb2_grpc,
 )
 
-from serving import contract
+from common import contract
 from serving.client.grpc_client import GrpcClient, check_target
 from serving.client.requests import RequestError
 from serving.codecs.tensor_proto import from_array

@@ -5,7 +5,7 @@ import asyncio
 import numpy as np
 import pytest
 
-from serving import contract
+from common import contract
 from serving.client.load import evaluate, run_load
 from serving.client.requests import RequestError
 

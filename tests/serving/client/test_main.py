@@ -13,7 +13,8 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from serving import client, contract
+from common import contract
+from serving import client
 from serving.client.__main__ import main as client_main
 from serving.client.requests import PIXEL_SIGNATURES, predict_pixels
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from serving import contract
+from common import contract
 from serving.client.requests import (
     RequestError,
     example_features,

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from aiohttp import web
 
-from serving import contract
+from common import contract
 from serving.client.requests import RequestError
 from serving.client.rest_client import RestClient, check_url, request_body, to_json
 

@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from tensorflow_serving.apis import inference_pb2
 
-from serving import contract
+from common import contract
 from serving.core import example_apis
 from serving.errors import ServingError
 

@@ -9,7 +9,7 @@ import asyncio
 import numpy as np
 import pytest
 
-from serving import contract
+from common import contract
 from serving.core import inference
 from serving.errors import ServingError
 

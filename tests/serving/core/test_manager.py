@@ -17,7 +17,7 @@ from google.protobuf import text_format
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 from tensorflow_serving.config import model_server_config_pb2
 
-from serving import contract
+from common import contract
 from serving.core import ModelManager, RetryPolicy, ServableRequest
 from serving.errors import ConfigError, ServingError
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from serving import contract
+from common import contract
 from serving.core.servable import Servable
 from serving.errors import ServingError
 

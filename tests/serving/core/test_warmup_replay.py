@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
 
-from serving import contract
+from common import contract
 from serving.core.servable import Servable
 from serving.core.warmup_replay import MAX_WARMUP_RECORDS, replay_warmup
 from serving.errors import ServingError

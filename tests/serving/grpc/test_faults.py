@@ -22,7 +22,7 @@ from tensorflow_serving.apis import (
     prediction_service_pb2_grpc,
 )
 
-from serving import contract
+from common import contract
 
 
 def png_header_bomb(side):

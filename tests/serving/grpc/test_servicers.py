@@ -17,8 +17,8 @@ from tensorflow_serving.apis import (
     prediction_service_pb2_grpc,
 )
 
+from common import contract
 from model.calibration import softmax
-from serving import contract
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-from serving import contract
+from common import contract
 from serving.pad import processes
 
 

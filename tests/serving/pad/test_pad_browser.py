@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from serving import contract
+from common import contract
 from serving.pad import browser, processes
 from serving.pad.strokes import digit_strokes
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from serving import contract
+from common import contract
 from serving.pad.config import PadConfig, parse_args
 
 

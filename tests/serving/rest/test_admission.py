@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from serving import contract
+from common import contract
 from serving.errors import ServingError
 from serving.rest.admission import Admission, RequestTooLarge
 

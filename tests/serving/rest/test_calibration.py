@@ -6,9 +6,9 @@ Example:
 
 import numpy as np
 
+from common import contract
 from model import calibration
 from model.data import scale_pixels
-from serving import contract
 
 
 def test_calibration_holds_over_rest_for_all_test_digits(trained_model, mnist, model_url, http):

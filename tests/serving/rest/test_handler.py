@@ -13,8 +13,8 @@ import tensorflow as tf
 from google.protobuf import json_format
 from tensorflow.core.protobuf import saved_model_pb2
 
+from common import contract
 from model.calibration import softmax
-from serving import contract
 from serving.rest.handler import INLINE_BODY_BYTES
 
 GOOD = {"signature_name": contract.PREDICT_PIXELS, "instances": [[[0] * 28] * 28]}

@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from serving import contract
+from common import contract
 
 GOOD = {"signature_name": contract.PREDICT_PIXELS, "instances": [[[0] * 28] * 28]}
 

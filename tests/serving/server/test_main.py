@@ -16,7 +16,7 @@ import pytest
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from serving import contract
+from common import contract
 from serving.errors import ConfigError
 from serving.server import FREE_PORT
 

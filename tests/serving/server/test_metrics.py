@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from serving import contract
+from common import contract
 from serving.server.metrics import Metrics
 
 METRICS_PATH = "/monitoring/prometheus/metrics"

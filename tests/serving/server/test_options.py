@@ -9,7 +9,7 @@ import pathlib
 
 import pytest
 
-from serving import contract
+from common import contract
 from serving.errors import ConfigError
 from serving.server.options import FREE_PORT, ServerConfig, parse_args
 from serving.server.settings import DEFAULT_PROMETHEUS_PATH

@@ -18,7 +18,6 @@ import collections
 import json
 import pathlib
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,19 +28,14 @@ import urllib.request
 import grpc
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
+from common.ports import free_port
+
 RPC_TIMEOUT = 20.0
 READY_TIMEOUT = 60.0
 REST_TIMEOUT_MS = 5000
 SOCKET_DIR_PREFIX = "tfs-sock-"
 
 Reply = collections.namedtuple("Reply", "status text json headers")
-
-
-def free_port():
-    """Returns a TCP port nothing listens on right now (bound to port 0, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_args(model_name=None, model_path=None, model_config_file=None, extra=(), **flags):

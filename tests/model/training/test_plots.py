@@ -3,7 +3,7 @@
 import numpy as np
 from PIL import Image
 
-from model.plots import (
+from model.training.plots import (
     confusion_matrix,
     plot_confusion,
     plot_errors,

@@ -1,7 +1,7 @@
 """Tests of multi-worker training: TF_CONFIG parsing, 2 workers vs 1, a killed worker restarted.
 
 Each MultiWorkerMirroredStrategy worker needs its own process, so the end-to-end tests run
-`python -m model.train` as subprocesses on 127.0.0.1 ports with a few hundred examples.
+`python -m model.training` as subprocesses on 127.0.0.1 ports with a few hundred examples.
 """
 
 import csv
@@ -18,9 +18,9 @@ import pytest
 import tensorflow as tf
 
 import model.mlp  # noqa: F401  (registers ManualMLP for load_model)
-from model.config import make_config
-from model.distribute import current_worker, read_tf_config
-from model.train import main
+from model.training.cli import main
+from model.training.config import make_config
+from model.training.distribute import current_worker, read_tf_config
 
 # The seed recipe on the first 512 training images, batch 64 (8 steps per epoch); a larger
 # rate than the recipe's 1e-3 so that the weights move far enough for a difference to show.
@@ -80,14 +80,14 @@ def test_main_rejects_bad_workers_and_tf_config(monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--workers", "2"])
     message = str(exit_info.value.code)
-    assert message.startswith("python -m model.train: error: TF_CONFIG is not a valid")
+    assert message.startswith("python -m model.training: error: TF_CONFIG is not a valid")
     assert "\n" not in message
 
 
 def _train(tmp_path, name, *flags, timeout=600):
-    """Runs python -m model.train with TINY and `flags`; returns (run_dir, its output)."""
+    """Runs python -m model.training with TINY and `flags`; returns (run_dir, its output)."""
     run_dir = tmp_path / name
-    command = [sys.executable, "-m", "model.train", *TINY, "--run-dir", str(run_dir), *flags]
+    command = [sys.executable, "-m", "model.training", *TINY, "--run-dir", str(run_dir), *flags]
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
     return run_dir, result.stdout
@@ -121,7 +121,7 @@ def test_train_two_workers_match_one_worker(tmp_path):
 @pytest.mark.slow
 def test_launch_restarts_killed_worker_and_finishes(tmp_path):
     run_dir, base, log = tmp_path / "run", tmp_path / "models", tmp_path / "out.txt"
-    command = [sys.executable, "-m", "model.train", *TINY, "--epochs", "6", "--workers", "2"]
+    command = [sys.executable, "-m", "pipeline", *TINY, "--epochs", "6", "--workers", "2"]
     command += ["--run-dir", str(run_dir), "--export-base", str(base)]
     with open(log, "w") as out:
         launcher = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True)
@@ -142,7 +142,7 @@ def test_launch_restarts_killed_worker_and_finishes(tmp_path):
     assert f"worker 1 exited with -{signal.SIGKILL.value}; restarting all 2 workers" in output
     epochs = [int(row["epoch"]) for row in _history(run_dir)]
     # The restarted run resumed after the last complete epoch instead of starting again
-    # (model/resume.py), kept the history before the kill, and finished.
+    # (model/training/resume.py), kept the history before the kill, and finished.
     assert epoch_at_kill > 0 and "resuming" in output
     assert epochs == list(range(6))
     assert (base / "1" / "saved_model.pb").is_file()

@@ -7,7 +7,7 @@ its own bar shows "1900/1875" after the last call of an epoch of 1875 steps
 of steps.
 
 Example:
-    python -m model.train --recipe seed --log-every 100
+    python -m model.training --recipe seed --log-every 100
 """
 
 import time

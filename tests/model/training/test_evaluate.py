@@ -7,8 +7,9 @@ Example:
 
 import pytest
 
-from model import ManualMLP, calibration, evaluate, make_dataset
+from model import ManualMLP, calibration, make_dataset
 from model.data import scale_pixels
+from model.training import evaluate
 
 
 def test_calibrate_fits_on_given_data_and_stores_temperature(mnist):

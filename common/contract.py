@@ -4,7 +4,7 @@ Written once here; the exporter, the local server, the clients, the compose
 files' tests and the test suite import it instead of repeating strings.
 
 Example:
-    python -c "from serving import contract; print(contract.MODEL_NAME)"
+    python -c "from common import contract; print(contract.MODEL_NAME)"
 """
 
 MODEL_NAME = "mnist"

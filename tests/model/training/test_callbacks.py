@@ -3,7 +3,7 @@
 import keras
 
 from model import ManualMLP, make_dataset
-from model.callbacks import EpochTimer, OriginLogger, TrueStepProgbar
+from model.training.callbacks import EpochTimer, OriginLogger, TrueStepProgbar
 
 
 def fit_with(callbacks, mnist, examples, steps_per_execution, epochs=1):

@@ -4,7 +4,7 @@ import argparse
 
 import pytest
 
-from model.cli import OneLineParser, boolean, int_list, positive_int
+from common.cli import OneLineParser, boolean, int_list, positive_int
 
 
 def test_one_line_parser_errors_in_one_line(capsys):

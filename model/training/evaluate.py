@@ -7,13 +7,14 @@ final model: accuracy, the origin's MSE loss, and ECE, NLL and Brier score befor
 calibration.
 
 Example:
-    python -m model.train --recipe tuned   # writes metrics.json, calibration.png, errors.png
+    python -m model.training --recipe tuned   # writes metrics.json, calibration.png, errors.png
 """
 
 import numpy as np
 
-from model import calibration, plots
+from model import calibration
 from model.data import scale_pixels
+from model.training import plots
 
 
 def predict_scores(model, images):

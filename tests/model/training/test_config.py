@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from model.config import RECIPES, TrainConfig, hyperparameters, make_config
+from model.training.config import RECIPES, TrainConfig, hyperparameters, make_config
 
 
 def test_make_config_seed_recipe_is_origin_loop():
@@ -25,7 +25,7 @@ def test_make_config_sets_every_hyperparameter():
     for recipe in RECIPES:
         config = make_config(recipe)
         unset = [f.name for f in dataclasses.fields(TrainConfig) if getattr(config, f.name) is None]
-        assert set(unset) <= {"seed", "train_limit", "data", "run_dir", "export_base"}
+        assert set(unset) <= {"seed", "train_limit", "data", "run_dir"}
 
 
 @pytest.mark.parametrize(

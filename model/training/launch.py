@@ -1,6 +1,6 @@
 """Runs N training workers on this machine, on loopback ports, and restarts them if one dies.
 
-`python -m model.train --workers N ...` comes here: each worker is `python -m model.train`
+`python -m model.training --workers N ...` comes here: each worker is `python -m model.training`
 with the same flags and its own TF_CONFIG naming 127.0.0.1 ports, the chief (worker 0)
 printing to this terminal. If a worker exits with an error or is killed, the others are
 stopped and all are started again (up to MAX_RESTARTS times); the chief's BackupAndRestore
@@ -8,29 +8,23 @@ makes them resume from the last finished epoch. That is the supervisor a cluster
 (a Kubernetes Job, Slurm) plays on real machines.
 
 Example:
-    python -m model.train --workers 2 --epochs 2 --train-limit 512 --run-dir runs/two
+    python -m model.training --workers 2 --epochs 2 --train-limit 512 --run-dir runs/two
 """
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+from common.ports import free_port
 
 MAX_RESTARTS = 3
 # How long a stopped worker gets to exit on SIGTERM before it is killed.
 STOP_SECONDS = 10
 # How long the other workers get to finish after the chief has.
 FINISH_SECONDS = 120
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def tf_configs(workers):
@@ -49,14 +43,15 @@ def tf_configs(workers):
     ]
 
 
-def start_workers(argv, workers, scratch, print_fn=print):
-    """Starts one `python -m model.train` per worker; non-chief output is discarded.
+def start_workers(argv, workers, scratch, print_fn=print, module="model.training"):
+    """Starts one `python -m MODULE` per worker; non-chief output is discarded.
 
     Args:
         argv: the command line's arguments (each worker gets them unchanged).
         workers: number of workers.
         scratch: the workers' TMPDIR, where non-chief workers put their files.
         print_fn: receives one "worker I pid P" line per worker.
+        module: the entry point each worker runs (`model.training`, or `pipeline`).
 
     Returns:
         list of subprocess.Popen, chief first.
@@ -65,7 +60,7 @@ def start_workers(argv, workers, scratch, print_fn=print):
     for index, tf_config in enumerate(tf_configs(workers)):
         env = {**os.environ, "TF_CONFIG": tf_config, "TMPDIR": scratch}
         quiet = {} if index == 0 else {"stdout": subprocess.DEVNULL}
-        command = [sys.executable, "-m", "model.train", *argv]
+        command = [sys.executable, "-m", module, *argv]
         processes.append(subprocess.Popen(command, env=env, **quiet))
         print_fn(f"worker {index} pid {processes[-1].pid} {json.loads(tf_config)['cluster']}")
     return processes
@@ -100,13 +95,14 @@ def supervise(processes):
         time.sleep(0.2)
 
 
-def launch(argv, workers, print_fn=print):
+def launch(argv, workers, print_fn=print, module="model.training"):
     """Runs a training job on `workers` local processes until it finishes or fails too often.
 
     Args:
         argv: the training command line's arguments, including a --run-dir shared by all.
         workers: number of workers, at least 2.
         print_fn: receives the supervisor's lines.
+        module: the entry point each worker runs.
 
     Returns:
         0 when the chief finished training; otherwise the failed worker's exit status (1 if
@@ -115,13 +111,13 @@ def launch(argv, workers, print_fn=print):
     # A worker stopped by a signal cannot remove its temporary files; this directory goes
     # with the launcher.
     with tempfile.TemporaryDirectory(prefix="model-train-workers-") as scratch:
-        return _run(argv, workers, scratch, print_fn)
+        return _run(argv, workers, scratch, print_fn, module)
 
 
-def _run(argv, workers, scratch, print_fn):
+def _run(argv, workers, scratch, print_fn, module):
     attempt = 0
     while True:
-        processes = start_workers(argv, workers, scratch, print_fn)
+        processes = start_workers(argv, workers, scratch, print_fn, module)
         try:
             failure = supervise(processes)
             if failure is None:

@@ -1,8 +1,9 @@
 """Multi-worker training: MultiWorkerMirroredStrategy configured by TF_CONFIG, chief-only output.
 
-Each worker is one process running `python -m model.train` with the same flags and its own
-TF_CONFIG (the cluster's addresses and this task's index). `current_worker` reads it and
-returns what `model.train.train` needs: the strategy to build the model under, the config
+Each worker is one process running `python -m model.training` (or `python -m pipeline`)
+with the same flags and its own TF_CONFIG (the cluster's addresses and this task's index).
+`current_worker` reads it and returns what `train.train` needs: the strategy to build the
+model under, the config
 this worker trains with, and the fault-tolerance callback. The global batch (`--batch-size`)
 is split across the workers; Keras's loss divides by the replica count, so the all-reduced
 gradients equal the one-process gradient. Only the chief (task "chief", or worker 0 when the
@@ -12,7 +13,7 @@ theirs to a temporary directory removed at exit, as the Keras multi-worker guide
 Example:
     TF_CONFIG='{"cluster": {"worker": ["host1:12345", "host2:12345"]},
                 "task": {"type": "worker", "index": 0}}' \\
-    python -m model.train --run-dir /shared/runs/mw --export-base /shared/models/mnist
+    python -m pipeline --run-dir /shared/runs/mw --export-base /shared/models/mnist
 """
 
 import atexit
@@ -136,7 +137,7 @@ def current_worker(config, environ=os.environ):
     else:
         scratch = tempfile.mkdtemp(prefix=f"model-train-worker{index}-")
         atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-        changes.update(run_dir=scratch, export_base=None)
+        changes.update(run_dir=scratch)
         callback = RestoreOnly(backup, delete_checkpoint=False)
     strategy = KerasMultiWorkerStrategy()
     return Worker(strategy, dataclasses.replace(config, **changes), is_chief, (callback,))

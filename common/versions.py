@@ -9,7 +9,7 @@ uses this module to pick the next version; the local server polls with it. It do
 import TensorFlow, so CLIs can check their arguments before paying for that import.
 
 Example:
-    python -c "from export.versions import next_version; print(next_version('models/mnist'))"
+    python -c "from common.versions import next_version; print(next_version('models/mnist'))"
 """
 
 import logging

@@ -6,32 +6,32 @@ and changes the optimizer, shuffling and augmentation. Both hold out the last 5,
 training images to validate on and to fit the calibration temperature; the test set is
 used once, at the end. The run directory receives model.keras, history.csv, metrics.json,
 TensorBoard logs, per-epoch checkpoints and PNG plots. A run killed midway resumes from
-its last complete epoch when started again with the same --run-dir (model/resume.py).
+its last complete epoch when started again with the same --run-dir (resume.py). Exporting
+is not this package's business: `train` takes an `on_finished` callable, which the pipeline
+(`python -m pipeline`) uses to export the trained model.
 
 Example:
-    python -m model.train --recipe tuned --run-dir runs/tuned --export-base serving/models/mnist
+    python -c "from model.training import make_config; from model.training.train import train; \\
+        train(make_config('seed', epochs=1))"
 """
 
 import csv
-import dataclasses
 import datetime
 import json
 import pathlib
 import random
-import sys
 
 import keras
 import numpy as np
 
-from export import export_model
-from export.writer import ExportError
-from model import cli, distribute, evaluate, launch, plots
-from model import config as config_lib
+from common.mnist import load_mnist
 from model.augment import build_augmentation
-from model.callbacks import EpochTimer, OriginLogger, TrueStepProgbar
-from model.data import load_mnist, make_dataset, split_validation
+from model.data import make_dataset, split_validation
 from model.mlp import ManualMLP
-from model.resume import (
+from model.training import config as config_lib
+from model.training import distribute, evaluate, plots
+from model.training.callbacks import EpochTimer, OriginLogger, TrueStepProgbar
+from model.training.resume import (
     AtomicCheckpoint,
     check_settings,
     last_checkpoint,
@@ -60,7 +60,7 @@ def default_run_dir():
     return pathlib.Path("runs") / datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
 
 
-def train(config, print_fn=print):
+def train(config, print_fn=print, on_finished=None):
     """Runs one training job as `config` says and writes its run directory.
 
     The model is fitted on the training images less the last `validation_size`, validated
@@ -69,6 +69,9 @@ def train(config, print_fn=print):
     Args:
         config: a validated TrainConfig (see `model.config.make_config`).
         print_fn: receives the origin-style loss lines and the summary.
+        on_finished: None, or callable(model, metrics) -> dict of more metrics, called on
+            the chief once the model is saved and before metrics.json is written (the
+            pipeline exports here and returns {"export_path": ...}).
 
     Returns:
         The metrics dict also written to run_dir/metrics.json.
@@ -76,7 +79,7 @@ def train(config, print_fn=print):
     Raises:
         DivergenceError: if the loss became NaN or infinite.
         ValueError: if validation_size leaves nothing to train on.
-        model.data.DataError: if the data file is missing or altered.
+        common.mnist.DataError: if the data file is missing or altered.
     """
     worker = distribute.current_worker(config)  # TF_CONFIG: a multi-worker cluster's task
     config = worker.config
@@ -152,13 +155,8 @@ def train(config, print_fn=print):
         "shuffle_seed": shuffle_seed,
         "augmentation_seed": data_seed if augment else None,
     }
-    if config.export_base:
-        export_path = export_model(
-            model,
-            config.export_base,
-            metadata={key: metrics[key] for key in ("recipe", "test_accuracy", "calibration")},
-        )
-        metrics["export_path"] = str(export_path)
+    if on_finished is not None and worker.is_chief:
+        metrics.update(on_finished(model, metrics))
     write_atomically(run_dir / "metrics.json", json.dumps(metrics, indent=2, default=str) + "\n")
     print_fn(summary(metrics))
     return metrics
@@ -205,48 +203,3 @@ def summary(metrics):
         f"test accuracy {metrics['test_accuracy']:.4f} (loss {metrics['test_loss']:.4f}), "
         f"{calibrated}; run saved in {metrics['run_dir']}"
     )
-
-
-def _show(value):
-    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value).lower()
-
-
-def build_parser():
-    """A parser with one flag per TrainConfig field, its help text taken from the field."""
-    parser = cli.OneLineParser(prog="python -m model.train", description=__doc__.split("\n\n")[0])
-    kinds = {"int": int, "float": float, "str": str, "bool": cli.boolean, "tuple": cli.int_list}
-    for f in dataclasses.fields(config_lib.TrainConfig):
-        flag = "--" + f.name.replace("_", "-")
-        if f.name == "recipe":
-            parser.add_argument(
-                flag, choices=config_lib.RECIPES, default="seed", help=f.metadata["help"]
-            )
-            continue
-        defaults = {name: recipe.get(f.name) for name, recipe in config_lib.RECIPES.items()}
-        shown = ", ".join(f"{name}: {_show(value)}" for name, value in defaults.items())
-        suffix = f" ({shown})" if f.name in config_lib.SEED_RECIPE else ""
-        parser.add_argument(flag, type=kinds[f.type.__name__], help=f.metadata["help"] + suffix)
-    return parser
-
-
-def main(argv=None):
-    """Trains as the command line says; exits 1 with a one-line reason on bad input.
-
-    Args:
-        argv: the arguments without the program name; None means sys.argv[1:].
-    """
-    args = build_parser().parse_args(argv)
-    try:
-        config = config_lib.make_config(**vars(args))
-        if config.workers > 1 and not distribute.read_tf_config():
-            # Every worker, and every restart, must share one run directory.
-            argv = [*(sys.argv[1:] if argv is None else argv), "--run-dir"]
-            argv.append(str(config.run_dir or default_run_dir()))
-            sys.exit(launch.launch(argv, config.workers))
-        train(config)
-    except (ValueError, OSError, DivergenceError, ExportError) as error:
-        sys.exit(f"python -m model.train: error: {error}")
-
-
-if __name__ == "__main__":
-    main()

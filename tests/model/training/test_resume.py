@@ -15,9 +15,20 @@ import keras
 import numpy as np
 import pytest
 
-from model import ManualMLP, resume
+from model import ManualMLP
+from model.training import resume
 
-TRAIN = [sys.executable, "-m", "model.train", "--recipe", "seed", "--seed", "0", "--verbose", "0"]
+TRAIN = [
+    sys.executable,
+    "-m",
+    "model.training",
+    "--recipe",
+    "seed",
+    "--seed",
+    "0",
+    "--verbose",
+    "0",
+]
 TRAIN += ["--epochs", "8", "--train-limit", "30000", "--validation-size", "1000"]
 
 

@@ -1,11 +1,11 @@
 """Argument parsing shared by every entry point: one-line errors and strict value types.
 
-Each CLI of the project (`model.train`, `export`, `serving.server`, `serving.client`, the
+Each CLI of the project (`model.training`, `export`, `serving.server`, `serving.client`, the
 benchmarks) exits with status 2 and a single line on stderr for a bad flag, instead of
 argparse's usage dump, so scripts and people see exactly one reason.
 
 Example:
-    python -m model.train --epochs two   # python -m model.train: error: argument --epochs: ...
+    python -m model.training --epochs two   # ...: error: argument --epochs: invalid int value
 """
 
 import argparse

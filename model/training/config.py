@@ -3,7 +3,7 @@
 A recipe is a named set of defaults; any flag given on the command line overrides it.
 
 Example:
-    python -m model.train --recipe tuned --epochs 3
+    python -m model.training --recipe tuned --epochs 3
 """
 
 import dataclasses
@@ -49,7 +49,6 @@ class TrainConfig:
     train_limit: int = _help("use only the first N training examples (quick runs)")
     data: str = _help("MNIST .npz file (default: the repo's data/mnist.npz)")
     run_dir: str = _help("directory for the run's files (default: runs/<timestamp>)")
-    export_base: str = _help("after training, export a SavedModel version under this base path")
     verbose: int = _help("Keras progress output: 0 silent, 1 progress bar, 2 one line per epoch")
     workers: int = _help(
         "train on this many local worker processes with MultiWorkerMirroredStrategy "

@@ -4,7 +4,7 @@ Example:
     .venv/bin/pytest tests/export/test_versions.py
 """
 
-from export import versions
+from common import versions
 
 
 def test_versions_numeric_versions_ignore_other_entries(tmp_path):
@@ -29,7 +29,7 @@ def test_versions_version_dirs_map_each_version_to_its_path(tmp_path):
 def test_versions_names_beyond_int64_are_no_versions(tmp_path, caplog):
     for name in ["0", str(2**63 - 1), str(2**63), "9" * 30, "１２"]:  # the last: full-width digits
         (tmp_path / name).mkdir()
-    with caplog.at_level("WARNING", logger="export.versions"):
+    with caplog.at_level("WARNING", logger="common.versions"):
         assert versions.numeric_versions(tmp_path) == [0, 2**63 - 1]
         versions.numeric_versions(tmp_path)
     ignored = [record.args[0] for record in caplog.records]

@@ -2,7 +2,7 @@
 reliability diagram before and after calibration, and the test digits the model gets wrong.
 
 Example:
-    python -m model.train --recipe tuned --run-dir runs/demo   # writes runs/demo/*.png
+    python -m model.training --recipe tuned --run-dir runs/demo   # writes runs/demo/*.png
 """
 
 import matplotlib

@@ -3,14 +3,14 @@
 Each epoch ends with `checkpoints/epochNN.keras`, the whole model with its optimizer state,
 written to a temporary file and renamed into place, so a kill leaves either the complete
 file or none. `run.json` records the run's settings (with the data seed actually used)
-before the first epoch. Running `python -m model.train` again on the same `--run-dir`
+before the first epoch. Running `python -m model.training` again on the same `--run-dir`
 finds the last complete epoch, loads its weights and optimizer state, and continues from
 the next epoch with the same settings; a seeded seed-recipe run then ends with the same
 weights as one never interrupted (tested). A run directory whose run finished, or whose
 settings differ, is refused instead of being overwritten.
 
 Example:
-    python -m model.train --run-dir runs/long --epochs 30   # killed; the same command resumes
+    python -m model.training --run-dir runs/long --epochs 30   # killed; the same command resumes
 """
 
 import contextlib

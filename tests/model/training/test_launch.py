@@ -8,8 +8,8 @@ import json
 import subprocess
 import sys
 
-from model.distribute import read_tf_config
-from model.launch import stop, supervise, tf_configs
+from model.training.distribute import read_tf_config
+from model.training.launch import stop, supervise, tf_configs
 
 
 def _python(code):
