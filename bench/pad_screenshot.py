@@ -1,4 +1,4 @@
-"""The README's picture of the drawing pad, made by drawing a test digit in headless chromium.
+"""The picture of the drawing pad in docs/pad.md, made by drawing a test digit in headless chromium.
 
 Serves a base path (`python -m serving.server`) behind the pad (`python -m serving.pad`),
 traces one MNIST test digit on the pad with the mouse, waits for the answer and saves a

@@ -10,10 +10,6 @@ Example:
 
 import dataclasses
 
-# REST batch-32 requests/s of the local server before orjson and uvloop (README table of
-# commit f513583, batching off), by concurrency: the "today" of the batch-32 goal.
-REST_BATCH32_BEFORE = {1: 221, 16: 296}
-
 
 @dataclasses.dataclass(frozen=True)
 class Goal:
@@ -61,7 +57,7 @@ def table(cells):
 
 
 def goals(cells):
-    """The issue's goals, each a ratio of two cells; goals whose cells were not run are left out.
+    """The serving goals, each a ratio of two cells; goals whose cells were not run are left out.
 
     Args:
         cells: dict (server, api, batching, batch, concurrency) -> LoadResult.
@@ -69,16 +65,11 @@ def goals(cells):
     Returns:
         list of Goal.
     """
-    # (name, measure, numerator, denominator: a cell or a figure from before, target)
+    # (name, measure, numerator cell, denominator cell, target)
     specs = [
         (f"{api} batch 1, concurrency 16: batching on / off requests/s", "rate",
          ("local", api, "on", 1, 16), ("local", api, "off", 1, 16), 3.0)
         for api in ("gRPC", "REST")
-    ]  # fmt: skip
-    specs += [
-        (f"REST batch 32, concurrency {conc}: requests/s / before this issue ({before})", "rate",
-         ("local", "REST", "off", 32, conc), before, 2.0)
-        for conc, before in REST_BATCH32_BEFORE.items()
     ]  # fmt: skip
     for size in (1, 32):
         specs.append(
@@ -98,10 +89,7 @@ def goals(cells):
 
 
 def _value(cells, measure, key):
-    # A cell's requests/s ("rate") or p50 ms ("p50"); a plain number is a figure from
-    # before, itself; None for a cell that was not run.
-    if not isinstance(key, tuple):
-        return key
+    # A cell's requests/s ("rate") or p50 ms ("p50"); None for a cell that was not run.
     if key not in cells:
         return None
     return cells[key].requests_per_second if measure == "rate" else cells[key].percentile_ms(50)

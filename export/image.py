@@ -18,8 +18,8 @@ The `predict_image_bytes` signature runs this inside the SavedModel, so every cl
    pixel above `INK_THRESHOLD`; it is cropped, resized (bilinear, antialiased) so its longer
    side is `BOX_SIZE` (20) pixels with the aspect ratio kept, and placed in a black 28x28 field
    with its centre of mass on pixel (14, 14), shifted only as far as needed to stay inside.
-   Centring by mass, not by box, is what MNIST did; with box centring the MLP agreed with
-   the original digit on about 75% of redrawn test digits instead of about 98%. An image with
+   Centring by mass, not by box, is what MNIST did, and the MLP learnt digits placed that
+   way: box centring shifts them and costs much of its accuracy on redrawn digits. An image with
    no pixel above the threshold becomes all black.
 
 Example:

@@ -1,6 +1,6 @@
 """ManualMLP: a Keras model that owns its weight variables and trains like the origin's loop.
 
-The origin's loop (see README) is `relu(x@w1+b1) -> relu(.@w2+b2) -> .@w3+b3`, MSE
+The origin's loop (docs/training.md) is `relu(x@w1+b1) -> relu(.@w2+b2) -> .@w3+b3`, MSE
 against one-hot labels, GradientTape, `w -= lr * grad`. This class is that loop in
 Keras form, so `model.fit` gives the same weights while keeping callbacks, LR
 schedules and distribution strategies working. The model also carries the temperature T

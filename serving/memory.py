@@ -1,14 +1,16 @@
 """Memory settings of the server process, so large requests give their memory back.
 
-Measured with `bench/hostile.py`: after one 2048x2048 image the server kept ~155 MB of the
-image's working set for good. Two allocators held it:
+Without these settings a server that decoded one large image (a 2048x2048 PNG, say) kept
+that image's working set for good (`bench/hostile.py` shows it; docs/hardening.md has the
+figures). Two allocators held it:
 - oneDNN's CPU allocator (TensorFlow's default on x86 with `TF_ENABLE_ONEDNN_OPTS`) pools
   large blocks and never returns them. The server turns oneDNN off, as TF Serving's standard
   build is (its oneDNN build is a separate image); the MLP's matmuls do not need it.
 - glibc keeps freed medium blocks in per-thread arenas (one per executor thread). Blocks of
   1 MiB and more are mmapped, so freeing them unmaps them, and the arenas are capped at two.
-  (At 64 kB, every batch-32 request mapped and unmapped its buffers: 15-20% slower.)
-With both, RSS returns to within a few MB of its level before the image (README).
+  (At glibc's default 64 kB threshold, every batch-32 request would map and unmap its
+  buffers, a cost on every request.)
+With both, RSS returns to near its resting level after the image (docs/hardening.md).
 `configure()` must run before TensorFlow is imported; an explicit `TF_ENABLE_ONEDNN_OPTS`
 in the environment wins.
 

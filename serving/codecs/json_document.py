@@ -77,7 +77,7 @@ def parse_body(body):
 
 
 def _loads(body):
-    # orjson reads a request 5-7x faster than json. Whatever it refuses (NaN and Infinity,
+    # orjson reads a request several times faster than json. Whatever it refuses (NaN and Infinity,
     # integers past 64 bits, lone surrogates, a BOM, more than 1024 levels, a malformed
     # body) is read again by json, whose verdicts and error positions the server answers.
     try:

@@ -4,12 +4,12 @@ Most predict requests are one shape: `{"signature_name": "...", "inputs": ARRAY}
 `"inputs": {"name": ARRAY, ...}`, or `"instances": ARRAY`) where each ARRAY is a
 rectangular nested list of plain JSON numbers. `parse_plain` reads such a body with
 simdjson and hands every ARRAY over as a `PlainArray`: its numbers copied by simdjson's C
-code into one int64 (all integers) or float64 buffer, 5-7x faster than building the
-lists. It is a shortcut, never a second set of rules: any body it is not sure of (another
-key, a repeated key, NaN, an integer past int64, a string, a bool, a ragged or empty
-list, anything simdjson refuses) gets None, and the general path (`json_request`) reads
-it, refusals included. A PlainArray that an input's dtype cannot take as it is goes back
-to the general path as the JSON value it was (`to_json`).
+code into one int64 (all integers) or float64 buffer, much faster than building the
+lists (docs/benchmarks.md). It is a shortcut, never a second set of rules: any body it is
+not sure of (another key, a repeated key, NaN, an integer past int64, a string, a bool, a
+ragged or empty list, anything simdjson refuses) gets None, and the general path
+(`json_request`) reads it, refusals included. A PlainArray that an input's dtype cannot
+take as it is goes back to the general path as the JSON value it was (`to_json`).
 
 Example:
     python -c "from serving.codecs.json_numeric import parse_plain; \

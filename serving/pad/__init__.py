@@ -7,7 +7,7 @@ exactly as any TF Serving client would, and shows the predicted digit, the ten
 probabilities and the model version that answered.
 
 Modules: `config` (flags), `app` (the aiohttp app), `proxy` (the forwarding handler),
-`static/` (the page); for tests, the benchmark and the README screenshot: `strokes`
+`static/` (the page); for tests, the benchmark and the docs/pad.md screenshot: `strokes`
 (a digit's pixels as pen strokes), `processes` (model server and pad as subprocesses) and
 `browser` (Playwright driving Debian's chromium; needs the dev extras).
 

@@ -2,7 +2,7 @@
 
 Both are started with their command lines (`python -m serving.server --port auto
 --rest_api_port 0 ...`, `python -m serving.pad --port 0 --rest URL`), and the bound port is
-read from the line each prints once it serves. Tests, the pad benchmark and the README
+read from the line each prints once it serves. Tests, the pad benchmark and the docs/pad.md
 screenshot use these; stderr goes to a log file whose end is quoted if a start fails.
 
 Example:

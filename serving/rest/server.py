@@ -1,9 +1,9 @@
 """The REST endpoint's lifecycle: binds the port and runs the aiohttp app on its own loop.
 
 `RestServer` binds (0 picks a free port), serves `rest.app.create_app`'s application on
-a `LoopThread` running uvloop (libuv's event loop: 13% less server CPU per request and
-20% more requests/s than asyncio's own, REST batch 1 at concurrency 16), and on `stop`
-lets in-flight requests finish before closing.
+a `LoopThread` running uvloop (libuv's event loop, which spends less CPU per request than
+asyncio's own; docs/benchmarks.md has the figures), and on `stop` lets in-flight requests
+finish before closing.
 
 Example:
     python -m serving.server --model_name=mnist --model_base_path=serving/models/mnist \

@@ -150,8 +150,8 @@ def test_admission_small_requests_stay_quick_during_a_burst_of_large_bodies(
 ):
     # Six clients post 1,000-digit bodies (2.4 MB of legal JSON each) for 10 s while one
     # client asks for one digit at a time. No request may fail but by a 429, no small one at
-    # all, and the small ones keep a bounded latency (measured in bench/hostile.py: p99 0.7 s
-    # with the server in its own process; here it shares this process's GIL with the clients).
+    # all, and the small ones keep a bounded latency (bench/hostile.py measures it with the
+    # server in its own process; here it shares this process's GIL with the clients).
     large = json.dumps({**GOOD, "instances": GOOD["instances"] * 1000}).encode()
     small = json.dumps(GOOD).encode()
     with make_server(model_base_path=str(exported_model)) as server:
