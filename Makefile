@@ -8,13 +8,12 @@ MODEL_BASE := serving/models/mnist
 
 PAD_PORT ?= 8080
 
-.PHONY: run serve test lint bench clean chromium nginx compose-test
+.PHONY: run serve check test test-unit test-slow lint bench clean chromium nginx compose-test
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	$(call stage,install,{ test -x $(PY) || $(PYTHON) -m venv $(VENV); } && \
+		$(PY) -m pip install --quiet --upgrade pip && $(PY) -m pip install --quiet -e ".[dev]" && \
+		touch $(STAMP))
 
 # Train (tuned recipe), export the next version, serve it locally, ask it over REST and gRPC.
 run: $(STAMP)
@@ -34,9 +33,24 @@ serve: $(STAMP)
 		--monitoring_config_file=serving/config/monitoring.config; \
 	status=$$?; kill $$pad 2>/dev/null; exit $$status
 
+# Runs a stage of `make test` and prints its wall time: $(call stage,NAME,COMMAND).
+stage = @start=$$(date +%s); $(2); status=$$?; \
+	echo "stage $(1): $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
+# Style, formatting, and the import layers of pyproject.toml's [tool.importlinter].
 lint: $(STAMP)
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+	$(call stage,lint,$(PY) -m ruff check . && $(PY) -m ruff format --check . && \
+		$(VENV)/bin/lint-imports --no-cache)
+
+# The unit tier: in-process tests, on every core. `make check` is the inner loop.
+test-unit: $(STAMP)
+	$(call stage,unit,$(PY) -m pytest -m "not slow" -n auto --dist loadfile -q)
+
+check: lint test-unit
+
+# The slow tier: servers as subprocesses, training runs, browsers, nginx (tests marked slow).
+test-slow: $(STAMP) chromium nginx
+	$(call stage,slow,$(PY) -m pytest -m slow -n auto --dist loadfile -q)
 
 # The pad's browser tests drive Debian's chromium: installed here when missing and we are
 # root; elsewhere those tests skip with one line saying so.
@@ -55,16 +69,15 @@ nginx:
 		{ apt-get update -qq && apt-get install -y -qq nginx >/dev/null; }; } || \
 		echo "nginx could not be installed: the load balancer tests will skip"
 
-test: lint chromium nginx
-	$(PY) -m pytest
+# Everything: what CI runs (.ci/run), then `make compose-test`.
+test: lint test-unit test-slow
 
 # `docker compose up` for real: a Docker engine (installed and started when missing, as
 # root), the base image (pulled, or an offline stand-in built), then the local-server stack
 # built, trained, served, rolled out and torn down (tests/deploy/test_compose_stack.py).
 compose-test: $(STAMP)
-	deploy/compose/ensure-docker.sh
-	deploy/compose/base-image.sh
-	MNIST_COMPOSE_TEST=1 $(PY) -m pytest -s tests/deploy/test_compose_stack.py
+	$(call stage,compose,deploy/compose/ensure-docker.sh && deploy/compose/base-image.sh && \
+		MNIST_COMPOSE_TEST=1 $(PY) -m pytest -s tests/deploy/test_compose_stack.py)
 
 bench: $(STAMP)
 	$(PY) bench/train_speed.py

@@ -10,7 +10,9 @@ benchmarks, the test suite's conftest) imports this module first, which calls
   logging is set up (a real failure still raises a Python exception with its message);
 - the lines TensorFlow writes while it is being imported, before that set-up, ignore the
   variable; so `import tensorflow` itself runs with stderr (fd 2) sent to /dev/null.
-A `TF_CPP_MIN_LOG_LEVEL` already in the environment wins and turns both off:
+A `TF_CPP_MIN_LOG_LEVEL` of 3 in the environment (as an entry point leaves it for the
+processes it starts) asks for the same silence and gets both; any other level the user set
+wins and turns both off:
 
     TF_CPP_MIN_LOG_LEVEL=0 python -m model.training
 
@@ -43,12 +45,14 @@ def _stderr_discarded(module=None):
 
 
 def silence_tensorflow():
-    """Quiets TensorFlow's start-up unless the user set TF_CPP_MIN_LOG_LEVEL or it is loaded.
+    """Quiets TensorFlow's start-up unless another log level is asked for or it is loaded.
 
     Returns:
         bool: whether it did anything.
     """
-    if "TF_CPP_MIN_LOG_LEVEL" in os.environ or "tensorflow" in sys.modules:
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", QUIET_LEVEL) != QUIET_LEVEL:
+        return False
+    if "tensorflow" in sys.modules:
         return False
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = QUIET_LEVEL
     around_import("tensorflow", _stderr_discarded)

@@ -114,6 +114,24 @@ def restore(model, path):
     model.load_weights(path)
 
 
+def trim_history(path, epochs):
+    """Keeps only the first `epochs` epochs' lines of a CSVLogger file, rewritten atomically.
+
+    A run killed after an epoch's CSV line but before its checkpoint resumes from the
+    epoch before and trains that epoch again; trimming first leaves one line per epoch.
+
+    Args:
+        path: the run's history.csv; nothing happens if it does not exist.
+        epochs: how many epochs the checkpoint being resumed from has finished.
+    """
+    if not path.exists():
+        return
+    header, *rows = path.read_text().splitlines(keepends=True)
+    kept = [row for row in rows if int(row.split(",", 1)[0]) < epochs]
+    if len(kept) != len(rows):
+        write_atomically(path, header + "".join(kept))
+
+
 def check_settings(run_dir, settings):
     """Records a run's settings, or checks that a resumed run has the same ones.
 

@@ -37,6 +37,7 @@ from model.training.resume import (
     last_checkpoint,
     restore,
     save_atomically,
+    trim_history,
     write_atomically,
 )
 
@@ -110,6 +111,7 @@ def train(config, print_fn=print, on_finished=None):
     initial_epoch, checkpoint = last_checkpoint(run_dir / "checkpoints")
     if checkpoint is not None:
         restore(model, checkpoint)
+        trim_history(run_dir / "history.csv", initial_epoch)
         print_fn(f"resuming {run_dir} after epoch {initial_epoch} ({checkpoint.name})")
     timer = EpochTimer()
     model.fit(
@@ -124,8 +126,9 @@ def train(config, print_fn=print, on_finished=None):
             OriginLogger(config.log_every, print_fn),
             timer,
             keras.callbacks.TerminateOnNaN(),
-            AtomicCheckpoint(run_dir / "checkpoints"),
+            # The epoch's CSV line before its checkpoint: a checkpoint always has its line.
             keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=initial_epoch > 0),
+            AtomicCheckpoint(run_dir / "checkpoints"),
             keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
             *worker.callbacks,
         ],
@@ -173,8 +176,8 @@ def read_history(path):
     """
     with open(path, newline="") as file:
         rows = list(csv.DictReader(file))
-    # A kill between an epoch's checkpoint and its CSV line, or after the line, leaves at
-    # most one line per epoch: the last one written wins.
+    # Resuming trims the file to the checkpoint's epochs (resume.trim_history); should an
+    # epoch's line still repeat, the last one written wins.
     by_epoch = {int(row.pop("epoch")): row for row in rows}
     columns = {key: [by_epoch[e][key] for e in sorted(by_epoch)] for key in rows[0]} if rows else {}
     # CSVLogger writes "NA" for a figure an epoch lacks; a column of nothing else is dropped.

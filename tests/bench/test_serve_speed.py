@@ -8,8 +8,10 @@ import pytest
 import serve_profile
 import serve_speed
 
+# The slow tier: the benchmarks run end to end against real servers.
+pytestmark = pytest.mark.slow
 
-@pytest.mark.slow
+
 def test_serve_speed_measures_every_server_and_prints_the_goals(exported_model, capsys):
     serve_speed.main(
         ["--requests", "30", "--warmup", "5", "--batch-sizes", "1", "--concurrency", "1,4",
@@ -28,7 +30,6 @@ def test_serve_speed_measures_every_server_and_prints_the_goals(exported_model, 
     assert len(goals) == 1 and goals[0].startswith("- REST batch 1, concurrency 1: local p50")
 
 
-@pytest.mark.slow
 def test_serve_profile_splits_the_servers_cpu(capsys):
     serve_profile.main(["--requests", "200", "--warmup", "20", "--concurrency", "4"])
     out = capsys.readouterr().out

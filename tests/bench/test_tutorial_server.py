@@ -14,6 +14,9 @@ from common import contract
 from serving.client import connect
 from serving.client.requests import RequestError, predict_pixels
 
+# The slow tier: the tutorial server, run as a subprocess.
+pytestmark = pytest.mark.slow
+
 
 async def ask(url, pixels):
     async with connect(rest=url) as client:
@@ -25,7 +28,6 @@ async def ask_unknown_signature(url, pixels):
         return await client.predict({contract.IMAGES: pixels}, "no_such_signature")
 
 
-@pytest.mark.slow
 def test_tutorial_server_answers_the_exports_probabilities(
     exported_model, loaded_export, mnist, tmp_path
 ):

@@ -8,6 +8,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+# The slow tier: fresh interpreters that import TensorFlow.
+pytestmark = pytest.mark.slow
+
 # Imports TensorFlow as an entry point does and runs an op (the cuInit probe runs at
 # the first op, XLA's service lines at the first compiled function).
 SCRIPT = (
@@ -49,3 +54,9 @@ def test_quiet_importing_the_packages_changes_nothing():
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout == "False\n", result.stderr
+
+
+def test_quiet_level_three_inherited_from_a_parent_still_silences_the_import():
+    result = run({**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout, result.stderr) == ("ran\n", "")

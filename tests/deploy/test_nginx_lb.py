@@ -30,6 +30,9 @@ from serving.client.load import run_load
 from serving.client.requests import RequestError, predict_pixels
 from serving.codecs.tensor_proto import from_array
 
+# The slow tier: nginx and server replicas, run as processes.
+pytestmark = pytest.mark.slow
+
 # One skip for the whole module, so a machine without nginx shows one line.
 if find_nginx() is None:
     pytest.skip(
@@ -83,7 +86,6 @@ def _status_versions(url):
         return re.findall(r'"version": "(\d+)",\s*"state": "AVAILABLE"', reply.read().decode())
 
 
-@pytest.mark.slow
 def test_lb_new_version_in_shared_dir_is_served_by_every_replica(
     lb, replicas, shared_models, trained_model
 ):
@@ -144,7 +146,6 @@ async def _load_and_kill(lb, victim, images):
     )
 
 
-@pytest.mark.slow
 def test_lb_replica_killed_under_load_fails_no_request(lb, replicas, mnist, trained_model):
     _, (x_test, _) = mnist
     images = x_test[:600]

@@ -66,6 +66,7 @@ def _parse_show(text):
     return signatures
 
 
+@pytest.mark.slow
 def test_savedmodel_cli_show_lists_the_contract_signatures(exported_model):
     cli = pathlib.Path(sys.executable).parent / "saved_model_cli"
     result = subprocess.run(

@@ -33,6 +33,7 @@ def saved_run(tmp_path_factory):
     return path, model.predict(np.eye(784, dtype="float32")[:3], verbose=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first", ["import model", "import keras, model"])
 def test_init_import_model_lets_load_model_find_manual_mlp(saved_run, tmp_path, first):
     path, expected = saved_run
@@ -46,6 +47,7 @@ def test_init_import_model_lets_load_model_find_manual_mlp(saved_run, tmp_path, 
     np.testing.assert_allclose(np.load(out), expected, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_init_without_import_model_load_model_cannot_find_the_class(saved_run, tmp_path):
     path, _ = saved_run
     script = LOAD.format(path=str(path), out=str(tmp_path / "x.npy"))

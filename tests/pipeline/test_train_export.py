@@ -7,6 +7,9 @@ import pytest
 from common.contract import ASSETS_EXTRA, EXPORT_INFO_FILE
 from pipeline.train_export import main
 
+# The slow tier: training runs.
+pytestmark = pytest.mark.slow
+
 
 def test_pipeline_exports_a_version_that_describes_the_run(tmp_path):
     main(

@@ -66,6 +66,18 @@ def test_resume_check_settings_refuses_other_settings_and_finished_runs(tmp_path
         resume.check_settings(tmp_path, settings)
 
 
+def test_trim_history_keeps_the_checkpoints_epochs_only(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text("epoch,loss\n0,0.9\n1,0.5\n2,0.4\n")
+    resume.trim_history(path, 2)
+    assert path.read_text() == "epoch,loss\n0,0.9\n1,0.5\n"
+    resume.trim_history(path, 5)
+    assert path.read_text() == "epoch,loss\n0,0.9\n1,0.5\n"
+    resume.trim_history(tmp_path / "absent.csv", 1)
+    assert not (tmp_path / "absent.csv").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["history.csv"]  # no partial file left
+
+
 def _weights(run_dir):
     return keras.models.load_model(run_dir / "model.keras").get_weights()
 

@@ -22,6 +22,7 @@ from model.training.train import DivergenceError, train
 TUNED_TWO_EPOCH_BOUND = 0.96
 
 
+@pytest.mark.slow
 def test_train_seed_recipe_loss_falls(tmp_path):
     lines = []
     config = make_config("seed", epochs=3, train_limit=12800, seed=0, verbose=0, run_dir=tmp_path)
@@ -37,6 +38,7 @@ def test_train_seed_recipe_loss_falls(tmp_path):
     assert metrics["train_examples"] == 12800
 
 
+@pytest.mark.slow
 def test_train_writes_self_describing_run_dir(tmp_path):
     config = make_config("seed", epochs=2, train_limit=2048, seed=1, verbose=0, run_dir=tmp_path)
     train(config, print_fn=lambda line: None)
@@ -61,6 +63,7 @@ def test_train_writes_self_describing_run_dir(tmp_path):
     assert not [n for n in names if n.startswith(".")]  # no partial files left
 
 
+@pytest.mark.slow
 def test_train_validates_on_held_out_split_never_test(tmp_path, mnist, monkeypatch):
     (x_train, y_train), (x_test, y_test) = mnist
     datasets = []
@@ -87,6 +90,7 @@ def test_train_validates_on_held_out_split_never_test(tmp_path, mnist, monkeypat
     assert metrics["test_accuracy"] == pytest.approx(tested.mean(), abs=1e-6)
 
 
+@pytest.mark.slow
 def test_train_validation_size_zero_trains_on_all_60000_uncalibrated(tmp_path):
     lines = []
     config = make_config("seed", epochs=1, validation_size=0, seed=0, verbose=0, run_dir=tmp_path)
@@ -100,6 +104,7 @@ def test_train_validation_size_zero_trains_on_all_60000_uncalibrated(tmp_path):
     assert "uncalibrated: no validation split" in lines[-1]
 
 
+@pytest.mark.slow
 def test_train_tuned_short_run_clears_measured_bound(tmp_path):
     config = make_config("tuned", epochs=2, seed=0, verbose=0, run_dir=tmp_path)
     metrics = train(config, print_fn=lambda line: None)
@@ -117,6 +122,7 @@ def test_train_tuned_recipe_full_run_is_accurate_and_calibrated(tmp_path):
     assert metrics["calibration"]["after"]["ece"] <= 0.01
 
 
+@pytest.mark.slow
 def test_train_unseeded_runs_draw_and_record_a_shuffle_seed(tmp_path):
     runs = []
     for run in ("a", "b"):
@@ -127,6 +133,7 @@ def test_train_unseeded_runs_draw_and_record_a_shuffle_seed(tmp_path):
     assert [metrics["augmentation_seed"] for metrics in runs] == seeds
 
 
+@pytest.mark.slow
 def test_train_diverging_rate_raises_and_saves_no_model(tmp_path):
     config = make_config(
         "seed", learning_rate=1e6, epochs=2, train_limit=2048, verbose=0, run_dir=tmp_path
@@ -163,6 +170,7 @@ def test_main_rejects_bad_values_in_one_line(argv, message, capsys, tmp_path):
     assert not (tmp_path / "run" / "model.keras").exists()
 
 
+@pytest.mark.slow
 def test_cli_diverging_run_exits_nonzero_with_reason(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "model.training", "--learning-rate", "1e6", "--epochs", "1"]

@@ -14,10 +14,14 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from common import contract
 from serving.pad import processes
+
+# The slow tier: the pad and the model server, run as subprocesses.
+pytestmark = pytest.mark.slow
 
 
 def png_b64(pixels):

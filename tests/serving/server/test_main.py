@@ -20,6 +20,9 @@ from common import contract
 from serving.errors import ConfigError
 from serving.server import FREE_PORT
 
+# The slow tier: the server's command line, run as a subprocess.
+pytestmark = pytest.mark.slow
+
 
 def run_cli(args, **kwargs):
     return subprocess.Popen([sys.executable, "-m", "serving.server", *args], text=True, **kwargs)
@@ -35,7 +38,6 @@ def pixels_request(name=contract.MODEL_NAME, **spec):
     return request
 
 
-@pytest.mark.slow
 def test_server_cli_serves_on_free_ports_and_stops_cleanly_on_sigterm(
     exported_model, tmp_path, http
 ):

@@ -187,9 +187,9 @@ def test_load_refuses_bad_model_config_files(tmp_path, monkeypatch, text, messag
         ServerConfig(model_config_file="models.config").load()
 
 
-def test_readme_flag_table_lists_every_flag_with_its_default():
-    readme = (pathlib.Path(__file__).resolve().parents[3] / "README.md").read_text()
-    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines()
+def test_docs_flag_table_lists_every_flag_with_its_default():
+    doc = (pathlib.Path(__file__).resolve().parents[3] / "docs" / "server.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line for line in doc.splitlines()
             if line.startswith("| `--")}  # fmt: skip
     for field in dataclasses.fields(ServerConfig):
         assert f"--{field.name}" in rows, field.name

@@ -11,6 +11,9 @@ Example:
 import pytest
 from harness import ModelServer, call_rest, free_port
 
+# The slow tier: TF Serving's own cases, against the server started as a subprocess.
+pytestmark = pytest.mark.slow
+
 
 def _image_server(name, base_path):
     # The image's entrypoint: gRPC 8500, REST 8501, one model; free ports here instead.

@@ -14,6 +14,9 @@ import numpy as np
 import pytest
 from harness import call_rest, raw_numbers
 
+# The slow tier: TF Serving's own cases, against the server started as a subprocess.
+pytestmark = pytest.mark.slow
+
 PREDICT = "/v1/models/echo:predict"
 
 

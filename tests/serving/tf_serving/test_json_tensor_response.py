@@ -13,6 +13,9 @@ import json
 import pytest
 from harness import call_rest, raw_numbers
 
+# The slow tier: TF Serving's own cases, against the server started as a subprocess.
+pytestmark = pytest.mark.slow
+
 INT_ROWS = [[[1, 2], [3, 4], [5, 6]], [[7, 8], [9, 0], [1, 2]]]
 BYTES_B64 = [[{"b64": "aGVsbG8="}, {"b64": "d29ybGQ="}], [{"b64": "dGY="}, {"b64": "c2VydmluZw=="}]]
 

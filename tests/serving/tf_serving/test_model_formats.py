@@ -14,6 +14,9 @@ Example:
 import pytest
 from grpc_calls import predict, verify_predict
 
+# The slow tier: TF Serving's own cases, against the server started as a subprocess.
+pytestmark = pytest.mark.slow
+
 
 def test_reference_variables_model_predicts(formats_server):
     result = predict(formats_server.grpc, "ref_vars", {"x": [2.0, 4.0]})
@@ -34,7 +37,6 @@ def test_tf_saved_model_save_multiple_signatures_predict(formats_server, signatu
     verify_predict(formats_server.grpc, expected, 123, model_name=name, signature_name=signature)
 
 
-@pytest.mark.slow
 def test_warmup_records_run_before_serving(servers, models):
     # Its own server: a model whose warmup fails must not take the other cases down.
     server = servers.get(model_name="default", model_path=models / "counter_warmup")

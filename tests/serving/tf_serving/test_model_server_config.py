@@ -17,6 +17,9 @@ from harness import RPC_TIMEOUT, ModelServer, server_args
 from tensorflow_serving.apis import model_management_pb2
 from tensorflow_serving.config import model_server_config_pb2
 
+# The slow tier: TF Serving's own cases, against the server started as a subprocess.
+pytestmark = pytest.mark.slow
+
 ONE_MODEL = (
     'model_config_list: {{ config: {{ name: "{name}", base_path: "{path}", '
     'model_platform: "tensorflow" }} }}\n'
@@ -49,7 +52,6 @@ def test_bad_model_config_names_the_parse_error(tmp_path):
         assert "Error parsing text-format tensorflow.serving.ModelServerConfig" in server.output()
 
 
-@pytest.mark.slow
 def test_model_config_reload_polls_the_file(tmp_path, models):
     config = _config(tmp_path, "half_plus_two", models / "saved_model_half_plus_two_cpu")
     args = server_args(model_config_file=config, model_config_file_poll_wait_seconds=1)
@@ -64,7 +66,6 @@ def test_model_config_reload_polls_the_file(tmp_path, models):
         )
 
 
-@pytest.mark.slow
 def test_model_config_reload_with_zero_poll_period_keeps_the_first_config(tmp_path, models):
     config = _config(tmp_path, "half_plus_two", models / "saved_model_half_plus_two_cpu")
     args = server_args(model_config_file=config, model_config_file_poll_wait_seconds=0)
@@ -76,7 +77,6 @@ def test_model_config_reload_with_zero_poll_period_keeps_the_first_config(tmp_pa
         verify_predict(server.grpc, 3.0, 123, model_name="half_plus_two", specify_output=False)
 
 
-@pytest.mark.slow
 def test_handle_reload_config_request_swaps_models(tmp_path, models):
     config = _config(tmp_path, "half_plus_two", models / "saved_model_half_plus_two_cpu")
     with ModelServer(server_args(model_config_file=config)) as server:
@@ -113,7 +113,6 @@ def _labelled_config(tmp_path, models):
     return path
 
 
-@pytest.mark.slow
 def test_version_label_for_unavailable_version_fails_start_up(tmp_path, models):
     args = server_args(model_config_file=_labelled_config(tmp_path, models))
     with ModelServer(args) as server:
@@ -121,7 +120,6 @@ def test_version_label_for_unavailable_version_fails_start_up(tmp_path, models):
         assert "which is not currently available for inference" in server.output()
 
 
-@pytest.mark.slow
 def test_allow_version_labels_for_unavailable_models_starts_and_serves_labels(tmp_path, models):
     args = server_args(
         model_config_file=_labelled_config(tmp_path, models),

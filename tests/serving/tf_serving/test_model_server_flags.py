@@ -17,6 +17,9 @@ import pytest
 from grpc_calls import predict
 from harness import RPC_TIMEOUT, ModelServer, server_args
 
+# The slow tier: TF Serving's own cases, against the server started as a subprocess.
+pytestmark = pytest.mark.slow
+
 # grpc.health.v1.HealthCheckRequest{service} and HealthCheckResponse{status}, written by
 # hand: grpcio-health-checking is not a dependency of this project.
 _SERVING = 1
@@ -35,7 +38,6 @@ def _health_check(address, service):
     return reply[1] if reply[:1] == b"\x08" else 0
 
 
-@pytest.mark.slow
 def test_bad_model_fails_start_up(models):
     # --max_num_load_retries=0: TF Serving would otherwise retry for 5 minutes first.
     args = server_args(
@@ -48,7 +50,6 @@ def test_bad_model_fails_start_up(models):
         assert "did not become available" in server.output()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(("tags", "expected"), [(None, 4.0), ("serve,custom", 6.0)])
 def test_saved_model_tags_pick_the_meta_graph(servers, models, tags, expected):
     flags = {"saved_model_tags": tags} if tags else {}
@@ -69,13 +70,11 @@ def grpc_only_server(servers, models):
     )
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("service", ["", "ModelService", "PredictionService"])
 def test_grpc_healthcheck_service_reports_serving(grpc_only_server, service):
     assert _health_check(grpc_only_server.grpc, service) == _SERVING
 
 
-@pytest.mark.slow
 def test_rest_api_port_zero_disables_rest(grpc_only_server):
     assert "Exporting HTTP/REST API" not in grpc_only_server.output()
     assert "Running gRPC ModelServer at" in grpc_only_server.output()
@@ -93,7 +92,6 @@ def test_version_flag_prints_versions_and_exits():
     assert "\nTensorFlow Library: " in result.stdout
 
 
-@pytest.mark.slow
 def test_signature_method_name_check_refuses_custom_methods(grpc_only_server):
     address = grpc_only_server.grpc
     with pytest.raises(grpc.RpcError) as error:

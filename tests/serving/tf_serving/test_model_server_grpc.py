@@ -27,6 +27,9 @@ from tensorflow_serving.apis import (
     inference_pb2,
 )
 
+# The slow tier: TF Serving's own cases, against the server started as a subprocess.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module", params=["saved_model_half_plus_two_cpu", "tf2"])
 def example_server(request, servers, models):

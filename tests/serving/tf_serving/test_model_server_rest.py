@@ -7,8 +7,12 @@ Example:
     pytest tests/serving/tf_serving/test_model_server_rest.py
 """
 
+import pytest
 from expected_metadata import metadata_json
 from harness import call_rest
+
+# The slow tier: TF Serving's own cases, against the server started as a subprocess.
+pytestmark = pytest.mark.slow
 
 
 def test_classify_rest_returns_label_and_score(default_server):

@@ -13,6 +13,9 @@ import pytest
 from expected_metadata import metadata_json
 from harness import call_rest
 
+# The slow tier: TF Serving's own cases, against the server started as a subprocess.
+pytestmark = pytest.mark.slow
+
 NAME = "saved_model_half_plus_two_2_versions"
 MODEL = f"/v1/models/{NAME}"
 LABEL = "Version_Label"
