@@ -40,7 +40,7 @@ RUN python -m venv /opt/venv \
 
 # runtime: the venv and the project's code, owned by root and run as an unprivileged
 # user; no compiler, no pip, no build files. The code runs from /app (PYTHONPATH), so
-# data/mnist.npz sits where model/data.py looks for it.
+# data/mnist.npz sits where common/mnist.py looks for it.
 FROM python:3.11-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \

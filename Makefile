@@ -1,5 +1,5 @@
-# The README's commands. `make run` and `make test` create .venv on first use, so a fresh
-# clone needs nothing else.
+# The commands of README.md and docs/. `make run` and `make test` create .venv on first use,
+# so a fresh clone needs nothing else.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python

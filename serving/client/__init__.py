@@ -12,8 +12,9 @@ Example:
     python -m serving.client evaluate --grpc 127.0.0.1:8500 --num-tests 1000 --concurrency 8
 """
 
+import importlib
+
 from serving.client.connect import connect, evaluate_with, format_prediction, predict
-from serving.client.grpc_client import GrpcClient
 from serving.client.requests import RequestError, predict_images, predict_pixels
 from serving.client.rest_client import RestClient
 
@@ -28,3 +29,10 @@ __all__ = [
     "predict_images",
     "predict_pixels",
 ]
+
+
+def __getattr__(name):
+    # PEP 562: the gRPC client imports TensorFlow (its stubs), so it loads when asked for.
+    if name == "GrpcClient":
+        return importlib.import_module("serving.client.grpc_client").GrpcClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,10 +20,9 @@ import sys
 
 from common import cli, contract
 from common.mnist import load_mnist
+from serving.client.addresses import check_target, check_url
 from serving.client.connect import connect, evaluate_with, format_prediction, predict
-from serving.client.grpc_client import check_target
 from serving.client.requests import FILE_SIGNATURES, PIXEL_SIGNATURES, RequestError, read_image
-from serving.client.rest_client import check_url
 
 PROG = "python -m serving.client"
 MAX_TESTS = 10000

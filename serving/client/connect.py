@@ -13,7 +13,6 @@ import numpy as np; print(asyncio.run(predict(connect(rest='http://127.0.0.1:850
 import numpy as np
 
 from common import contract
-from serving.client.grpc_client import GrpcClient
 from serving.client.load import evaluate
 from serving.client.requests import predict_images, predict_pixels
 from serving.client.rest_client import RestClient
@@ -39,6 +38,10 @@ def connect(
         raise ValueError("give exactly one of a REST URL and a gRPC target")
     if rest is not None:
         return RestClient(rest, model, timeout, version, label)
+    # Here, not at the top: the gRPC stubs import TensorFlow, which a REST client and
+    # `python -m serving.client --help` do not need.
+    from serving.client.grpc_client import GrpcClient
+
     return GrpcClient(grpc, model, timeout, version, label)
 
 

@@ -20,29 +20,12 @@ from tensorflow_serving.apis import (
 )
 
 from common import contract
+from serving.client.addresses import check_target
 from serving.client.requests import RequestError, check_version_choice, scores_by_label
 from serving.codecs.tensor_proto import TensorProtoError, from_array, to_array
 
 # gRPC's default 4 MiB receive limit is too small for large batches of images.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
-
-
-def check_target(target):
-    """Validates a gRPC target such as 127.0.0.1:8500.
-
-    Args:
-        target: HOST:PORT of the gRPC port.
-
-    Returns:
-        The target unchanged.
-
-    Raises:
-        ValueError: if it is not HOST:PORT with a port in 1-65535.
-    """
-    host, _, port = target.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"gRPC target must look like HOST:PORT, got {target!r}")
-    return target
 
 
 class GrpcClient:

@@ -20,27 +20,10 @@ import numpy as np
 import orjson
 
 from common import contract
+from serving.client.addresses import check_url
 from serving.client.requests import RequestError, check_version_choice, scores_by_label
 
 JSON_HEADERS = {"Content-Type": "application/json"}
-
-
-def check_url(url):
-    """Validates a REST base URL such as http://127.0.0.1:8501.
-
-    Args:
-        url: the server's base URL.
-
-    Returns:
-        The URL without a trailing slash.
-
-    Raises:
-        ValueError: if it is not an http(s) URL with a host.
-    """
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"REST URL must look like http://HOST:PORT, got {url!r}")
-    return url.rstrip("/")
 
 
 def to_json(value):

@@ -19,7 +19,8 @@ from tensorflow_serving.apis import (
 )
 
 from common import contract
-from serving.client.grpc_client import GrpcClient, check_target
+from serving.client.addresses import check_target
+from serving.client.grpc_client import GrpcClient
 from serving.client.requests import RequestError
 from serving.codecs.tensor_proto import from_array
 

@@ -15,8 +15,9 @@ import pytest
 from aiohttp import web
 
 from common import contract
+from serving.client.addresses import check_url
 from serving.client.requests import RequestError
-from serving.client.rest_client import RestClient, check_url, request_body, to_json
+from serving.client.rest_client import RestClient, request_body, to_json
 
 PROBABILITIES = [[0.0] * 3 + [1.0] + [0.0] * 6]
 
