@@ -11,6 +11,10 @@ figures). Two allocators held it:
   (At glibc's default 64 kB threshold, every batch-32 request would map and unmap its
   buffers, a cost on every request.)
 With both, RSS returns to near its resting level after the image (docs/hardening.md).
+A large gRPC request, though, can stay held after its call: reference cycles (a refusal's
+exception and frames) keep it until the cyclic collector runs, and its smaller blocks stay
+in the arenas. `TrimSoon` collects and then calls glibc's malloc_trim a moment after large
+calls end.
 `configure()` must run before TensorFlow is imported; an explicit `TF_ENABLE_ONEDNN_OPTS`
 in the environment wins.
 
@@ -20,6 +24,7 @@ Example:
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 import os
 import sys
@@ -29,6 +34,10 @@ _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 MMAP_THRESHOLD_BYTES = 1024 * 1024
 ARENA_MAX = 2
+
+# After a large call, trim this much later: the call's buffers are freed only once its answer
+# is sent, and one trim serves every large call of the meantime.
+TRIM_DELAY_SECONDS = 0.5
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +61,57 @@ def configure():
     return bool(
         mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) and mallopt(_M_ARENA_MAX, ARENA_MAX)
     )
+
+
+def _libc():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c"))
+    except (OSError, TypeError):
+        return None
+
+
+def trim():
+    """Frees unreachable objects, then gives malloc's free pages back to the OS.
+
+    A refused call's request can stay reachable from reference cycles (the refusal's
+    exception and its frames) until the cyclic collector next runs, many calls later:
+    collect first, so the trim finds the request's memory free.
+
+    Returns:
+        bool: whether malloc_trim released any memory (False on other C libraries).
+    """
+    gc.collect()
+    libc = _libc()
+    malloc_trim = getattr(libc, "malloc_trim", None)
+    return bool(malloc_trim and malloc_trim(0))
+
+
+class TrimSoon:
+    """Runs `trim` TRIM_DELAY_SECONDS after a `request()`, once for all requests meanwhile.
+
+    A steady stream of large calls is trimmed every `delay` seconds, never put off.
+
+    Args:
+        loop: the event loop that schedules the trim (it runs on the loop's executor).
+        delay: seconds from the first request to the trim.
+    """
+
+    def __init__(self, loop, delay=TRIM_DELAY_SECONDS):
+        self._loop = loop
+        self._delay = delay
+        self._timer = None
+
+    def request(self):
+        """Asks for a trim; must be called on the loop."""
+        if self._timer is None:
+            self._timer = self._loop.call_later(self._delay, self._run)
+
+    def _run(self):
+        self._timer = None
+        task = self._loop.run_in_executor(None, trim)
+        task.add_done_callback(_log_failure)
+
+
+def _log_failure(future):
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("malloc_trim failed: %s", future.exception())

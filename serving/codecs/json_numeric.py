@@ -22,9 +22,10 @@ import numpy as np
 import orjson
 import simdjson
 
+from serving.codecs.ranks import ARRAY_MAX_RANK
+
 _KEYS = {"signature_name", "inputs", "instances"}
 _STRUCTURE = bytes(range(256)).translate(None, b"[],")  # every byte but brackets and commas
-_MAX_RANK = 254  # TensorFlow's TensorShape::MaxDimensions(); deeper goes the general way
 
 
 class PlainArray:
@@ -121,10 +122,10 @@ def _plain_array(value):
     if not isinstance(value, simdjson.Array):
         return None
     shape, probe = [], value
-    while isinstance(probe, simdjson.Array) and len(probe) and len(shape) < _MAX_RANK:
+    while isinstance(probe, simdjson.Array) and len(probe) and len(shape) < ARRAY_MAX_RANK:
         shape.append(len(probe))
         probe = probe[0]
-    if isinstance(probe, simdjson.Array):  # an empty list, or deeper than a tensor can be
+    if isinstance(probe, simdjson.Array):  # an empty list, or deeper than numpy holds
         return None
     try:
         flat = np.frombuffer(value.as_buffer(of_type="i"), np.int64)

@@ -55,7 +55,7 @@ def predict_inputs(document, input_specs):
         named = isinstance(instances, list) and isinstance(instances[0], dict)
         named = named and not is_b64(instances[0])
         return True, {
-            key: _batch(columns[key], input_specs[key].dtype, f"key: {key} " if named else "")
+            key: _batch(columns[key], input_specs[key], f"key: {key} " if named else "")
             for key in keys
         }
     if "inputs" not in document:
@@ -132,11 +132,13 @@ def _rows_to_columns(instances, keys):
     return columns
 
 
-def _batch(items, dtype, named):
+def _batch(items, spec, named):
     # The instances' values of one input as one array. Fast when they are alike; else each
     # is read alone to name the first that is wrong, in TF Serving's words.
+    dtype, shape = spec.dtype, spec.shape
+    item_shape = shape[1:] if shape.rank else None  # an instance: the batch less its first dim
     try:
-        return from_json(items, dtype, "")
+        return from_json(items, dtype, "", shape)
     except ServingError:
         pass
     if isinstance(items, PlainArray):
@@ -144,7 +146,7 @@ def _batch(items, dtype, named):
     first = None
     for index, item in enumerate(items):
         try:
-            array = from_json(item, dtype, "")
+            array = from_json(item, dtype, "", item_shape)
             if first is None:
                 first = array
             elif array.size != first.size:
@@ -157,7 +159,7 @@ def _batch(items, dtype, named):
                 f"Failed to process element: {index} {named}of 'instances' list. "
                 f"Error: {error.code.name}: {error.message}",
             ) from None
-    return from_json(items, dtype, "")  # refuses as before if no single item did
+    return from_json(items, dtype, "", shape)  # refuses as before if no single item did
 
 
 def _shape(array):

@@ -30,6 +30,7 @@ import tensorflow as tf
 
 from serving.codecs.json_names import b64_bytes, debug_string, is_b64, json_type_name, type_name
 from serving.codecs.json_numeric import PlainArray
+from serving.codecs.ranks import rank_problem
 from serving.errors import ServingError, invalid_argument
 
 # Integer dtype -> the range of JSON integers it takes (rapidjson's IsInt, IsInt64, ...).
@@ -48,10 +49,9 @@ _PLAIN_KINDS = {dtype: "int" for dtype in _INT_RANGES} | {
     tf.float32: "float",
     tf.float64: "float",
 }
-_MAX_RANK = 254  # TensorFlow's TensorShape::MaxDimensions()
 
 
-def from_json(value, dtype, key):
+def from_json(value, dtype, key, shape=None):
     """Reads one input's JSON value.
 
     Args:
@@ -59,6 +59,7 @@ def from_json(value, dtype, key):
             or a json_numeric.PlainArray.
         dtype: the signature input's tf.DType.
         key: the input's name (unused in messages: TF Serving's do not name it).
+        shape: the signature input's tf.TensorShape, named when the value nests too deep.
 
     Returns:
         A numpy array in the value's shape: object array of bytes for tf.string, bool for
@@ -66,9 +67,10 @@ def from_json(value, dtype, key):
         (int64 or float64), still to be cast to `dtype`.
 
     Raises:
-        ServingError: INVALID_ARGUMENT for a ragged list or a value of the wrong JSON type;
-            UNIMPLEMENTED for a dtype JSON cannot carry.
+        ServingError: INVALID_ARGUMENT for a ragged list, a value of the wrong JSON type or
+            one nested deeper than a tensor can be; UNIMPLEMENTED for a dtype JSON cannot carry.
     """
+    _check_depth(value, shape)
     if isinstance(value, PlainArray):  # read by simdjson (codecs.json_numeric)
         kind = _PLAIN_KINDS.get(dtype)
         array = value.as_input(kind) if kind else None
@@ -93,6 +95,19 @@ def from_json(value, dtype, key):
         array[:] = flat
         return array.reshape(shape)
     return np.asarray(flat, dtype=bool if dtype == tf.bool else None).reshape(shape)
+
+
+def _check_depth(value, shape):
+    # Before numpy sees the value: it cannot hold as many dimensions as TensorFlow.
+    if isinstance(value, PlainArray):
+        return  # never deeper than numpy holds (json_numeric)
+    rank, probe = 0, value
+    while isinstance(probe, list):
+        rank += 1
+        probe = probe[0] if probe else None
+    problem = rank_problem(rank, shape)
+    if problem:
+        raise invalid_argument(f"JSON Value nests {rank} lists: {problem}")
 
 
 def _plain_uint8(value):
@@ -128,10 +143,6 @@ def _fill(value, dtype):
         shape.append(len(probe))
         probe = probe[0] if probe else None
     rank, flat = len(shape), []
-    if rank > _MAX_RANK:
-        raise invalid_argument(
-            f"JSON Value nests {rank} lists: a tensor has at most {_MAX_RANK} dimensions"
-        )
     stack = [(value, 0)]
     while stack:
         item, level = stack.pop()

@@ -11,6 +11,9 @@ The format, as TensorFlow defines it (tensor.proto) and TF Serving uses it:
   `Tensor::FromProto`, none means all zeros, and otherwise the last value repeats to fill
   the shape (TF Serving sends one value for a tensor of equal values). Extra values are
   ignored. `tensor_content` must have exactly the shape's size.
+- The shape is checked as TensorFlow's TensorShape checks it (at most 254 dimensions, none
+  negative, at most 2**63 - 1 elements) before anything is allocated, and a shape filled
+  from fewer values may take at most MAX_FILLED_BYTES.
 
 TF Serving answers Predict in the typed fields (`packed=False`); `tf.make_tensor_proto`,
 and so every Python client, packs arrays of more than one number (`packed=True`).
@@ -20,10 +23,10 @@ Example:
 import numpy as np; print(to_array(from_array(np.array([1.5, 2], np.float32))))"
 """
 
-import math
-
 import numpy as np
 from tensorflow.core.framework import tensor_pb2, types_pb2
+
+from serving.codecs.ranks import rank_problem, shape_text
 
 # numpy dtype -> (DataType enum, the typed field holding its values).
 VALUE_FIELDS = {
@@ -46,6 +49,11 @@ STRING_FIELD = (types_pb2.DT_STRING, "string_val")
 BY_ENUM = {enum: (dtype, field) for dtype, (enum, field) in VALUE_FIELDS.items()}
 # Dtypes tf.make_tensor_proto keeps in their typed field even when packing the others.
 _NEVER_PACKED = (np.dtype(np.uint16), np.dtype(np.bool_))
+_MAX_ELEMENTS = 2**63 - 1  # TensorFlow's limit on a shape's number of elements
+# The most a tensor may take when filled from fewer values than its shape has (the last one
+# repeated, or zeros): a tiny proto must not make the server allocate without bound. It is
+# the most a TensorProto message can carry (protobuf's 2 GB), so any real tensor fits.
+MAX_FILLED_BYTES = 2**31
 
 
 class TensorProtoError(ValueError):
@@ -92,29 +100,30 @@ def from_array(value, proto=None, packed=False):
     return proto
 
 
-def to_array(proto):
+def to_array(proto, expected=None):
     """Reads a TensorProto into a numpy array, as TensorFlow's `Tensor::FromProto` does.
 
     Args:
         proto: a TensorProto with its values in `tensor_content` or a typed field.
+        expected: the signature input's tf.TensorShape, named when the rank is too large.
 
     Returns:
         A writable numpy array of the proto's shape and dtype (an object array of bytes
         for strings).
 
     Raises:
-        TensorProtoError: for an unknown dtype, an unknown rank, a negative dimension, or a
-            `tensor_content` whose size does not match the shape.
+        TensorProtoError: for an unknown dtype, an unknown rank, a shape TensorFlow refuses
+            (too many dimensions, a negative one, more than 2**63 - 1 elements) or this
+            server cannot hold, or a `tensor_content` whose size does not match the shape.
     """
     if proto.tensor_shape.unknown_rank:
         raise TensorProtoError("the tensor has no shape")
     shape = tuple(dim.size for dim in proto.tensor_shape.dim)
-    if any(size < 0 for size in shape):
-        raise TensorProtoError(f"the tensor has a negative dimension: {list(shape)}")
-    count = math.prod(shape)
+    count = _element_count(shape, expected)
     if proto.dtype == STRING_FIELD[0]:
         if proto.tensor_content:
             raise TensorProtoError("string tensors cannot use tensor_content")
+        _check_filled(shape, count, 8, len(proto.string_val))  # 8: an object array's pointer
         array = np.empty(count, dtype=object)
         array[:] = _filled(list(proto.string_val), count, b"")
         return array.reshape(shape)
@@ -129,11 +138,44 @@ def to_array(proto):
                 f"needs {count * wire.itemsize}"
             )
         return np.frombuffer(proto.tensor_content, wire).astype(dtype).reshape(shape)
+    _check_filled(shape, count, dtype.itemsize, len(getattr(proto, field)))
     if field == "half_val":
         values = np.array(proto.half_val[:count], np.uint16).view(np.float16)
     else:
         values = np.array(getattr(proto, field)[:count], dtype)
     return _filled(values, count, dtype.type(0)).reshape(shape)
+
+
+def _element_count(shape, expected):
+    # TensorShape's own checks (IsValidShape), in its words, then what numpy can hold.
+    problem = rank_problem(len(shape), expected)
+    if problem:
+        raise TensorProtoError(f"Shape {shape_text(shape)} has {len(shape)} dimensions: {problem}")
+    count = nonzero = 1
+    for size in shape:
+        if size < 0:
+            raise TensorProtoError(f"Shape {shape_text(shape)} has a negative dimension")
+        count *= size
+        nonzero *= size or 1
+        if count > _MAX_ELEMENTS:  # checked as TensorFlow multiplies: dim by dim
+            raise TensorProtoError(
+                f"Shape {shape_text(shape)} is too large (more than 2**63 - 1 entries)"
+            )
+    # numpy sizes even an empty array by its other dimensions, at up to 8 bytes an element.
+    if nonzero * 8 > _MAX_ELEMENTS:
+        raise TensorProtoError(
+            f"Shape {shape_text(shape)} is too large to hold here (its nonzero dimensions make "
+            "more than 2**60 entries)"
+        )
+    return count
+
+
+def _check_filled(shape, count, itemsize, given):
+    if given < count and count * itemsize > MAX_FILLED_BYTES:
+        raise TensorProtoError(
+            f"Shape {shape_text(shape)} has {count} elements but {given} values are given: "
+            f"filling them in would take more than {MAX_FILLED_BYTES} bytes"
+        )
 
 
 def _filled(values, count, zero):

@@ -4,7 +4,9 @@ REST hands `prepare_inputs` JSON values (read by `codecs.json_value`), gRPC hand
 TensorProtos (read by `codecs.tensor_proto`); either way it returns arrays of the
 signature's dtypes after checking the input keys and the dtypes, as TF Serving's Predict
 does. Shapes are checked by the graph when the signature runs, not here: TF Serving never
-compares a request with the SignatureDef's declared shapes.
+compares a request with the SignatureDef's declared shapes. Only shapes no array can hold
+(more dimensions than numpy's, more elements than int64 counts) are refused first, naming
+the declared shape (`codecs.ranks`).
 
 Example:
     python -c "from serving.core.inputs import prepare_inputs; import tensorflow as tf; \
@@ -53,15 +55,18 @@ def prepare_inputs(signature, inputs):
     for index, key in enumerate(sorted(inputs)):
         value, dtype = inputs[key], expected[key].dtype
         if isinstance(value, tensor_pb2.TensorProto):
-            arrays[key] = _from_proto(value, dtype, key, index)
+            arrays[key] = _from_proto(value, expected[key], key, index)
         else:
             # Row-format REST inputs arrive read already (codecs.json_request).
-            array = value if isinstance(value, np.ndarray) else from_json(value, dtype, key)
+            array = value
+            if not isinstance(value, np.ndarray):
+                array = from_json(value, dtype, key, expected[key].shape)
             arrays[key] = array if array.dtype == dtype.as_numpy_dtype else _cast(array, dtype, key)
     return arrays
 
 
-def _from_proto(proto, dtype, key, index):
+def _from_proto(proto, spec, key, index):
+    dtype, shape = spec.dtype, spec.shape
     if proto.dtype != dtype.as_datatype_enum:
         # The session's own check, in its words: TF Serving feeds the tensor as sent.
         try:
@@ -72,7 +77,7 @@ def _from_proto(proto, dtype, key, index):
             f"Expects arg[{index}] to be {type_name(dtype)} but {got} is provided"
         )
     try:
-        return to_array(proto)
+        return to_array(proto, expected=shape)
     except TensorProtoError as error:
         raise invalid_argument(f"tensor parsing error: {key}: {error}") from None
 

@@ -26,6 +26,23 @@ from serving.core.model_state import ModelState, RetryPolicy, VersionStatus, asp
 from serving.errors import ConfigError, ServingError, invalid_argument, not_found, without_path
 
 log = logging.getLogger(__name__)
+# How much of a client-given model name or label an error message repeats: a status message
+# is copied into the call's trailers and the log, so an unbounded name would be held many times.
+SHOWN_NAME_CHARS = 256
+
+
+def shown_name(text):
+    """A model name or version label as error messages quote it: cut at SHOWN_NAME_CHARS.
+
+    Args:
+        text: the name or label a request gave.
+
+    Returns:
+        str.
+    """
+    if len(text) <= SHOWN_NAME_CHARS:
+        return text
+    return f"{text[:SHOWN_NAME_CHARS]}... ({len(text)} characters)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,8 +56,8 @@ class ServableRequest:
     def __str__(self):
         # The form TF Serving's error messages use.
         if self.version is None:
-            return f"Latest({self.name})"
-        return f"Specific({self.name}, {self.version})"
+            return f"Latest({shown_name(self.name)})"
+        return f"Specific({shown_name(self.name)}, {self.version})"
 
 
 class ModelManager:
@@ -184,16 +201,16 @@ class ModelManager:
             statuses = dict(model.statuses) if model is not None else {}
         if version is None:
             if not statuses:
-                raise not_found(f"Could not find any versions of model {request.name}")
+                raise not_found(f"Could not find any versions of model {shown_name(request.name)}")
             return [statuses[v] for v in sorted(statuses)]
         if version not in statuses:
-            raise not_found(f"Could not find version {version} of model {request.name}")
+            raise not_found(f"Could not find version {version} of model {shown_name(request.name)}")
         return [statuses[version]]
 
     def _label_version(self, model, label):
         labels = model.config.version_labels if model is not None else {}
         if label not in labels:
-            raise invalid_argument(f"Unrecognized servable version label: {label}")
+            raise invalid_argument(f"Unrecognized servable version label: {shown_name(label)}")
         return labels[label]
 
     def _wait_until_available(self, models, locked=False):

@@ -16,6 +16,7 @@ import asyncio
 import functools
 import logging
 import time
+import weakref
 
 import grpc
 from tensorflow_serving.apis import (
@@ -27,11 +28,15 @@ from tensorflow_serving.apis import (
     regression_pb2,
 )
 
+from serving import memory
 from serving.codecs import from_array, serialize_input
 from serving.core import ServableRequest, example_apis, inference, model_info
 from serving.errors import ServingError, invalid_argument
 
 log = logging.getLogger(__name__)
+# Requests at least this large ask for a malloc_trim after them (see memory.TrimSoon).
+TRIM_AFTER_BYTES = memory.MMAP_THRESHOLD_BYTES
+_TRIMMERS = weakref.WeakKeyDictionary()  # event loop -> its memory.TrimSoon
 
 
 def servable_request(model_spec):
@@ -66,6 +71,14 @@ def _rpc(api, model_name=lambda request: request.model_spec.name):
                 self.metrics.record(model_name(request), api, "GRPC", code, elapsed)
 
             try:
+                return await call(self, request, context, record)
+            finally:
+                # The call's buffers are freed once it ends: the trim waits for that.
+                if request.ByteSize() >= TRIM_AFTER_BYTES:
+                    _trim_soon()
+
+        async def call(self, request, context, record):
+            try:
                 if "model_spec" in request.DESCRIPTOR.fields_by_name and not request.HasField(
                     "model_spec"
                 ):
@@ -87,6 +100,13 @@ def _rpc(api, model_name=lambda request: request.model_spec.name):
         return wrapper
 
     return decorate
+
+
+def _trim_soon():
+    loop = asyncio.get_running_loop()
+    if loop not in _TRIMMERS:
+        _TRIMMERS[loop] = memory.TrimSoon(loop)
+    _TRIMMERS[loop].request()
 
 
 def _fill_model_spec(spec, servable, signature_name=None):

@@ -129,3 +129,71 @@ def test_grpc_faults_calls_beyond_the_limit_are_resource_exhausted(make_server, 
         codes = sorted(call.code().name for call in calls)
         assert predict.Predict(pixels_request(), timeout=60).outputs[contract.CLASSES].int64_val
     assert codes == ["OK", "RESOURCE_EXHAUSTED"]
+
+
+def shaped_request(dims, string=False):
+    """A Predict request whose one input declares `dims` and carries no values."""
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = contract.MODEL_NAME
+    request.model_spec.signature_name = (
+        contract.PREDICT_IMAGE_BYTES if string else contract.PREDICT_PIXELS
+    )
+    key = contract.IMAGE_BYTES if string else contract.IMAGES
+    proto = request.inputs[key]
+    proto.dtype = tf.string.as_datatype_enum if string else tf.uint8.as_datatype_enum
+    for size in dims:
+        proto.tensor_shape.dim.add(size=size)
+    return request, key
+
+
+@pytest.mark.parametrize("string", [False, True], ids=["uint8", "string"])
+@pytest.mark.parametrize(
+    ("dims", "reason"),
+    [
+        ([2**62, 28, 28], "is too large (more than 2**63 - 1 entries)"),
+        ([2**40, 2**40], "is too large (more than 2**63 - 1 entries)"),
+        ([3, 2**62, 0], "is too large (more than 2**63 - 1 entries)"),
+        ([0, 2**62, 3], "is too large to hold here (its nonzero dimensions make more than 2**60"),
+        ([2**62], "is too large to hold here"),
+        ([2**40], "elements but 0 values are given: filling them in would take more"),
+        ([-1, 28, 28], "has a negative dimension"),
+        ([4, -(2**62)], "has a negative dimension"),
+    ],
+)
+def test_grpc_faults_absurd_shapes_are_invalid_argument(stub, dims, reason, string):
+    request, key = shaped_request(dims, string)
+    error = call(stub, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    shape = "[" + ",".join(map(str, dims)) + "]"
+    assert error.details().startswith(f"tensor parsing error: {key}: Shape {shape} ")
+    assert reason in error.details()
+    assert stub.Predict(pixels_request(), timeout=60).outputs[contract.CLASSES].int64_val
+
+
+@pytest.mark.parametrize("string", [False, True], ids=["uint8", "string"])
+@pytest.mark.parametrize(
+    ("rank", "reason"),
+    [
+        (100, "100 dimensions: the input expects shape"),
+        (255, "255 dimensions: a tensor has at most 254 dimensions"),
+    ],
+)
+def test_grpc_faults_ranks_beyond_the_limits_are_invalid_argument(stub, rank, reason, string):
+    request, key = shaped_request([1] * rank, string)
+    error = call(stub, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details().startswith(f"tensor parsing error: {key}: Shape [1,1,")
+    assert reason in error.details()
+    if rank <= 254:
+        assert error.details().endswith("[-1]" if string else "[-1,28,28]")
+    assert len(error.details()) < 400  # the shape is cut, not repeated whole
+
+
+def test_grpc_faults_long_model_name_is_not_found_and_not_repeated(stub):
+    request = pixels_request(model="m" * 4_000_000)
+    error = call(stub, request)
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    assert error.details().startswith("Servable not found for request: Latest(mmm")
+    assert error.details().endswith("... (4000000 characters))")
+    assert len(error.details()) < 400
+    assert stub.Predict(pixels_request(), timeout=60).outputs[contract.CLASSES].int64_val
