@@ -15,6 +15,7 @@ Example:
 import sys
 
 from common.versions import numeric_versions
+from export import METRICS_KEYS, ExportError
 from model.training import cli as training_cli
 
 PROG = "python -m pipeline"
@@ -48,7 +49,7 @@ def exporter(base_path):
 
     def export(model, metrics):
         # Here, not at the top: the exporter imports TensorFlow, which `--help` does not need.
-        from export import METRICS_KEYS, export_model
+        from export import export_model
 
         metadata = {key: metrics[key] for key in METRICS_KEYS}
         return {"export_path": str(export_model(model, base_path, metadata=metadata))}
@@ -62,16 +63,15 @@ def main(argv=None):
     Args:
         argv: the arguments without the program name; None means sys.argv[1:].
     """
-    from export import ExportError
-
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     settings = vars(parser.parse_args(argv))
     base_path, if_empty = settings.pop("export_base"), settings.pop("if_empty")
     if if_empty and not base_path:
         parser.error("--if-empty needs --export-base: the model base path to fill")
-    if if_empty and numeric_versions(base_path):
-        print(f"{base_path} already holds versions {numeric_versions(base_path)}; not training")
+    versions = numeric_versions(base_path) if if_empty else []
+    if versions:
+        print(f"{base_path} already holds versions {versions}; not training")
         return
     on_finished = exporter(base_path) if base_path else None
     try:
