@@ -17,12 +17,23 @@ NUM_PIXELS = IMAGE_SIZE * IMAGE_SIZE
 NUM_CLASSES = 10
 CLASS_LABELS = tuple(str(i) for i in range(NUM_CLASSES))
 
-# Signature names.
+# Signature names. `serving_default` and `predict_images` have one output each, as a Keras
+# model's default signature and TF Serving's mnist_saved_model.py have, so stock clients read
+# `predictions[i]` as the class probabilities; the others answer all three outputs.
 SERVING_DEFAULT = "serving_default"
+PREDICT_IMAGES = "predict_images"
+PREDICT_DETAILED = "predict_detailed"
 PREDICT_PIXELS = "predict_pixels"
 PREDICT_IMAGE_BYTES = "predict_image_bytes"
 CLASSIFY = "classify"
-SIGNATURES = (SERVING_DEFAULT, PREDICT_PIXELS, PREDICT_IMAGE_BYTES, CLASSIFY)
+SIGNATURES = (
+    SERVING_DEFAULT,
+    PREDICT_IMAGES,
+    PREDICT_DETAILED,
+    PREDICT_PIXELS,
+    PREDICT_IMAGE_BYTES,
+    CLASSIFY,
+)
 
 # Input keys. The `_bytes` suffix is what makes TF Serving's REST API accept {"b64": ...}.
 IMAGES = "images"
@@ -31,13 +42,24 @@ CLASSIFY_INPUTS = "inputs"
 # The float feature of a classify request's tf.Example: 784 pixels in [0, 1].
 EXAMPLE_FEATURE = "image"
 
-# Output keys of the three predict signatures.
+# Output keys of the predict signatures.
 PROBABILITIES = "probabilities"
 CLASSES = "classes"
 SCORES = "scores"
 PREDICT_OUTPUTS = (PROBABILITIES, CLASSES, SCORES)
+# The one output of each single-output signature: the calibrated class probabilities.
+SINGLE_OUTPUT = {SERVING_DEFAULT: PROBABILITIES, PREDICT_IMAGES: SCORES}
 # Output keys of the classify signature: labels "0".."9" and their probabilities.
 CLASSIFY_OUTPUTS = (CLASSES, SCORES)
+# Every signature's output keys.
+OUTPUTS = {
+    name: (SINGLE_OUTPUT[name],)
+    if name in SINGLE_OUTPUT
+    else CLASSIFY_OUTPUTS
+    if name == CLASSIFY
+    else PREDICT_OUTPUTS
+    for name in SIGNATURES
+}
 
 # SignatureDef method names, as TF Serving checks them.
 PREDICT_METHOD = "tensorflow/serving/predict"

@@ -5,7 +5,7 @@ on stderr and exit status 2; a failed export exits 1. On success the new version
 printed.
 
 Example:
-    python -m export --checkpoint runs/tuned/model.keras --base-path serving/models/mnist
+    python -m export --checkpoint runs/tuned/model.keras --base-path serving/models/mnist --tflite
 """
 
 import common.quiet  # noqa: F401  (first: TensorFlow starts without its C++ log lines)
@@ -42,6 +42,12 @@ def build_parser():
         default=None,
         help="version number to write (default: one more than the highest present)",
     )
+    parser.add_argument(
+        "--tflite",
+        action="store_true",
+        help="also write model.tflite (the signatures without string tensors), checked to "
+        "agree with the SavedModel on MNIST test digits before the version is published",
+    )
     return parser
 
 
@@ -64,7 +70,7 @@ def main(argv=None):
     from export import export_checkpoint  # TensorFlow is imported only past this point.
 
     try:
-        path = export_checkpoint(args.checkpoint, args.base_path, args.version)
+        path = export_checkpoint(args.checkpoint, args.base_path, args.version, args.tflite)
     except (OSError, ValueError, writer.ExportError) as error:
         print(f"{parser.prog}: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 1

@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from common import contract
-from export import checkpoint, savedmodel, warmup, writer
+from export import checkpoint, savedmodel, tflite, warmup, writer
 from model import mlp as _mlp  # noqa: F401  (registers ManualMLP, so its checkpoints load)
 
 
@@ -65,7 +65,7 @@ def export_info(model, version, metadata):
         "tensorflow_version": tf.__version__,
         "keras_version": keras.__version__,
     }
-    clashes = sorted(set(info) & set(metadata))
+    clashes = sorted((set(info) | {"tflite"}) & set(metadata))  # "tflite": see export_model
     if clashes:
         raise ValueError(f"metadata may not set {clashes}: the export records them itself")
     info.update(metadata)
@@ -76,7 +76,7 @@ def export_info(model, version, metadata):
     return info
 
 
-def export_model(model, base_path, version=None, metadata=None):
+def export_model(model, base_path, version=None, metadata=None, with_tflite=False):
     """Writes `base_path/<version>/`: SavedModel, export_info.json and warmup requests.
 
     Args:
@@ -86,6 +86,9 @@ def export_model(model, base_path, version=None, metadata=None):
         version: positive int, or None for one more than the highest version present.
         metadata: dict merged into export_info.json, e.g. {"recipe": ..., "test_accuracy": ...,
             "calibration": ...}.
+        with_tflite: also write model.tflite of the numeric signatures, checked against the
+            SavedModel on MNIST test digits (see export/tflite.py); export_info.json then
+            records the check under "tflite".
 
     Returns:
         pathlib.Path of the new version directory.
@@ -93,13 +96,16 @@ def export_model(model, base_path, version=None, metadata=None):
     Raises:
         ValueError: bad model, version or metadata (nothing written).
         FileExistsError: the version exists (nothing written).
-        writer.ExportError: the export failed midway (nothing left behind).
+        writer.ExportError: the export failed midway, or model.tflite disagrees with the
+            SavedModel (nothing left behind).
     """
     _check_model(model)
     version = writer.resolve_version(base_path, version)
     info = export_info(model, version, dict(metadata or {}))
     with writer.atomic_version_dir(base_path, version) as temp:
         savedmodel.write_saved_model(model, temp)
+        if with_tflite:
+            info["tflite"] = tflite.write_tflite(temp)
         assets = temp / contract.ASSETS_EXTRA
         assets.mkdir()
         (assets / contract.EXPORT_INFO_FILE).write_text(json.dumps(info, indent=2) + "\n")
@@ -107,13 +113,14 @@ def export_model(model, base_path, version=None, metadata=None):
     return pathlib.Path(base_path) / str(version)
 
 
-def export_checkpoint(checkpoint_path, base_path, version=None):
+def export_checkpoint(checkpoint_path, base_path, version=None, with_tflite=False):
     """Loads a training run's checkpoint and exports it with the run's metrics.
 
     Args:
         checkpoint_path: `RUN_DIR/model.keras`; `RUN_DIR/metrics.json` is read if present.
         base_path: the model's TF Serving base path; created if missing.
         version: positive int, or None for one more than the highest version present.
+        with_tflite: also write a checked model.tflite (see `export_model`).
 
     Returns:
         pathlib.Path of the new version directory.
@@ -130,4 +137,4 @@ def export_checkpoint(checkpoint_path, base_path, version=None):
         loaded = keras.models.load_model(path)
     except Exception as error:
         raise ValueError(f"cannot load checkpoint {path}: {error}") from error
-    return export_model(loaded, base_path, version, metadata)
+    return export_model(loaded, base_path, version, metadata, with_tflite)

@@ -75,12 +75,12 @@ def warmup_logs():
         list of `PredictionLog`, in the order of `contract.SIGNATURES`.
     """
     pixels = sample_pixels()[np.newaxis]
+    flat = scale_pixels(pixels).numpy()  # float32 [1, 784] in [0, 1]
+    images = flat.reshape(pixels.shape)
     logs = {
-        contract.SERVING_DEFAULT: _predict_log(
-            contract.SERVING_DEFAULT,
-            contract.IMAGES,
-            tf.reshape(scale_pixels(pixels), pixels.shape).numpy(),
-        ),
+        contract.SERVING_DEFAULT: _predict_log(contract.SERVING_DEFAULT, contract.IMAGES, images),
+        contract.PREDICT_IMAGES: _predict_log(contract.PREDICT_IMAGES, contract.IMAGES, flat),
+        contract.PREDICT_DETAILED: _predict_log(contract.PREDICT_DETAILED, contract.IMAGES, images),
         contract.PREDICT_PIXELS: _predict_log(contract.PREDICT_PIXELS, contract.IMAGES, pixels),
         contract.PREDICT_IMAGE_BYTES: _predict_log(
             contract.PREDICT_IMAGE_BYTES, contract.IMAGE_BYTES, _sample_files(pixels[0])

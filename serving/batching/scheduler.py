@@ -48,10 +48,12 @@ class BatchScheduler:
 
     Args:
         options: BatchingOptions.
+        metrics: a server.metrics.Metrics that records each batch, or None.
     """
 
-    def __init__(self, options):
+    def __init__(self, options, metrics=None):
         self.options = options
+        self._metrics = metrics
         self.batches_run = 0
         self.tasks_run = 0
         # key -> (function, deque of tasks, queued rows); insertion order is arrival order.
@@ -183,6 +185,10 @@ class BatchScheduler:
     def _run_merged(self, function, tasks):
         rows = sum(task.size for task in tasks)
         target = next((s for s in self.options.allowed_batch_sizes if s >= rows), rows)
+        if self._metrics is not None:
+            now = time.monotonic()
+            queued = [now - task.enqueued for task in tasks]
+            self._metrics.record_batch([task.size for task in tasks], queued, target)
         inputs = {}
         for key in tasks[0].inputs:
             parts = [task.inputs[key] for task in tasks]

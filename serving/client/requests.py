@@ -15,7 +15,15 @@ import numpy as np
 from common import contract
 
 # Signatures that take MNIST-style pixel arrays, and the one that takes image files.
-PIXEL_SIGNATURES = (contract.PREDICT_PIXELS, contract.SERVING_DEFAULT, contract.CLASSIFY)
+PIXEL_SIGNATURES = (
+    contract.PREDICT_PIXELS,
+    contract.SERVING_DEFAULT,
+    contract.PREDICT_IMAGES,
+    contract.PREDICT_DETAILED,
+    contract.CLASSIFY,
+)
+# Those that take [0, 1] floats: [n, 28, 28], or [n, 784] rows for predict_images.
+_FLOAT_SIGNATURES = (contract.SERVING_DEFAULT, contract.PREDICT_DETAILED, contract.PREDICT_IMAGES)
 FILE_SIGNATURES = (contract.PREDICT_IMAGE_BYTES,)
 IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
@@ -64,15 +72,18 @@ def pixel_inputs(pixels, signature):
 
     Args:
         pixels: uint8 array [n, 28, 28], values 0-255.
-        signature: contract.PREDICT_PIXELS (sent as uint8) or contract.SERVING_DEFAULT
-            (sent as float32 in [0, 1]).
+        signature: contract.PREDICT_PIXELS (sent as uint8), or one of the float signatures
+            (sent as float32 in [0, 1]; as [n, 784] rows to contract.PREDICT_IMAGES).
 
     Returns:
         `{contract.IMAGES: array}` ready for a client's `predict`.
     """
     pixels = np.asarray(pixels, dtype=np.uint8)
-    if signature == contract.SERVING_DEFAULT:
-        return {contract.IMAGES: pixels.astype(np.float32) / 255.0}
+    if signature in _FLOAT_SIGNATURES:
+        images = pixels.astype(np.float32) / 255.0
+        if signature == contract.PREDICT_IMAGES:
+            images = images.reshape(-1, contract.NUM_PIXELS)
+        return {contract.IMAGES: images}
     if signature == contract.PREDICT_PIXELS:
         return {contract.IMAGES: pixels}
     raise ValueError(f"signature {signature!r} takes no pixels; use one of {PIXEL_SIGNATURES}")
@@ -126,7 +137,8 @@ async def predict_pixels(client, pixels, signature=contract.PREDICT_PIXELS):
     if signature == contract.CLASSIFY:
         return await client.classify(example_features(pixels), signature)
     outputs = await client.predict(pixel_inputs(pixels, signature), signature)
-    return np.asarray(outputs[contract.PROBABILITIES], dtype=np.float32)
+    key = contract.SINGLE_OUTPUT.get(signature, contract.PROBABILITIES)
+    return np.asarray(outputs[key], dtype=np.float32)
 
 
 async def predict_images(client, images, signature=contract.PREDICT_IMAGE_BYTES):

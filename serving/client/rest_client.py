@@ -107,6 +107,9 @@ class RestClient:
         """
         reply = await self._post("predict", request_body(signature, inputs))
         outputs = reply.get("outputs")
+        if outputs is not None and signature in contract.SINGLE_OUTPUT:
+            # TF Serving answers a one-output signature's tensor without its name.
+            outputs = {contract.SINGLE_OUTPUT[signature]: outputs}
         if not isinstance(outputs, dict):
             raise RequestError(f"predict answered no named outputs: {str(reply)[:200]}")
         return {key: np.asarray(value) for key, value in outputs.items()}

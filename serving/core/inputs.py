@@ -43,14 +43,7 @@ def prepare_inputs(signature, inputs):
         ServingError: INVALID_ARGUMENT naming the input and what is wrong with it.
     """
     expected = signature.inputs
-    if set(inputs) != set(expected):
-        sent, wanted = sorted(inputs), sorted(expected)
-        raise invalid_argument(
-            f"input size does not match signature: {len(sent)}!={len(wanted)} "
-            f"len({{{','.join(sent)}}}) != len({{{','.join(wanted)}}}). "
-            f"Sent extra: {{{','.join(sorted(set(sent) - set(wanted)))}}}. "
-            f"Missing but required: {{{','.join(sorted(set(wanted) - set(sent)))}}}."
-        )
+    _check_aliases(signature, inputs)
     arrays = {}
     for index, key in enumerate(sorted(inputs)):
         value, dtype = inputs[key], expected[key].dtype
@@ -63,6 +56,27 @@ def prepare_inputs(signature, inputs):
                 array = from_json(value, dtype, key, expected[key].shape)
             arrays[key] = array if array.dtype == dtype.as_numpy_dtype else _cast(array, dtype, key)
     return arrays
+
+
+def _check_aliases(signature, inputs):
+    # TF Serving's two checks, in its words: the counts first (VerifyRequestInputsSize),
+    # then each signature alias by name (GetInputValues), naming the feed it would fill.
+    sent, wanted = sorted(inputs), sorted(signature.inputs)
+    if len(sent) != len(wanted):
+        raise invalid_argument(
+            f"input size does not match signature: {len(sent)}!={len(wanted)} "
+            f"len({{{','.join(sent)}}}) != len({{{','.join(wanted)}}}). "
+            f"Sent extra: {{{','.join(sorted(set(sent) - set(wanted)))}}}. "
+            f"Missing but required: {{{','.join(sorted(set(wanted) - set(sent)))}}}."
+        )
+    for alias in wanted:
+        if alias not in inputs:
+            feed = signature.input_names.get(alias, alias)
+            raise invalid_argument(
+                f"Signature input alias: {alias}(feed name: {feed}) not found in request and "
+                f"no default value provided. Inputs expected to be in the request "
+                f"{{{','.join(sent)}}}, or default input alias set: "
+            )
 
 
 def _from_proto(proto, spec, key, index):

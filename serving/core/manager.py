@@ -207,6 +207,16 @@ class ModelManager:
             raise not_found(f"Could not find version {version} of model {shown_name(request.name)}")
         return [statuses[version]]
 
+    def available_versions(self):
+        """What every configured model serves now.
+
+        Returns:
+            dict model name -> dict version -> Servable (empty for a model serving none).
+        """
+        with self._lock:
+            models = dict(self._models)
+        return {name: dict(model.available) for name, model in models.items()}
+
     def _label_version(self, model, label):
         labels = model.config.version_labels if model is not None else {}
         if label not in labels:

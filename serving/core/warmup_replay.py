@@ -3,7 +3,8 @@
 `assets.extra/tf_serving_warmup_requests` is a TFRecord file of PredictionLog protos (at
 most 1000). Each predict or classify request in it runs through the same steps a client
 request takes, so every signature is traced and ready before the first real request;
-a record that fails fails the version's load.
+a record that fails fails the version's load. The replay logs TF Serving's own lines
+(saved_model_warmup_util.cc), which its warmup guide tells users to look for.
 
 Example:
     python -c "from serving.core import Servable, replay_warmup; \
@@ -11,6 +12,8 @@ print(replay_warmup(Servable('mnist', 1, 'serving/models/mnist/1')))"
 """
 
 import asyncio
+import logging
+import time
 
 import grpc
 import tensorflow as tf
@@ -22,14 +25,16 @@ from serving.core import example_apis, inference
 from serving.errors import ServingError, invalid_argument
 
 MAX_WARMUP_RECORDS = 1000
+log = logging.getLogger(__name__)
 
 
-def replay_warmup(servable, iterations=1):
+def replay_warmup(servable, iterations=0):
     """Runs every warmup record of a servable's version directory.
 
     Args:
         servable: a freshly loaded Servable.
-        iterations: how many times each record runs (`--num_request_iterations_for_warmup`).
+        iterations: how many times each record runs (`--num_request_iterations_for_warmup`);
+            0, the flag's default, means once.
 
     Returns:
         The number of records replayed (0 when the version has no warmup file).
@@ -39,9 +44,24 @@ def replay_warmup(servable, iterations=1):
     """
     path = servable.path / contract.ASSETS_EXTRA / contract.WARMUP_FILE
     if not path.is_file():
+        log.info("No warmup data file found at %s", path)
         return 0
+    # ModelWarmupOptions' DebugString: the field is set only by a positive flag.
+    options = f"num_request_iterations {{\n  value: {iterations}\n}}\n" if iterations > 0 else ""
+    log.info(
+        "Starting to read warmup data for model at %s with model-warmup-options %s", path, options
+    )
+    start = time.monotonic()
     # One private event loop for the whole file: the records take a client's async path.
-    return asyncio.run(_replay_file(servable, path, iterations))
+    count = asyncio.run(_replay_file(servable, path, max(iterations, 1)))
+    log.info(
+        "Finished reading warmup data for model at %s. Number of warmup records read: %d. "
+        "Elapsed time (microseconds): %d.",
+        path,
+        count,
+        round((time.monotonic() - start) * 1e6),
+    )
+    return count
 
 
 async def _replay_file(servable, path, iterations):

@@ -1,8 +1,12 @@
 """TF Serving's gRPC API over the core: the servicers and the grpc.aio server that runs them.
 
 - `servicers`: PredictionService (Predict, Classify, GetModelMetadata) and ModelService
-  (GetModelStatus), each call recorded in the metrics and refused with TF Serving's codes.
+  (GetModelStatus), each call recorded in the metrics and refused with TF Serving's codes
+  by `calls.rpc`.
 - `server`: binds the port and runs a grpc.aio server on its own event loop.
+- `reflection`: server reflection listing every service registered.
+- `profiler_proxy`: TensorFlow's profiler service (`--enable_profiler`), forwarded to TF's
+  own profiler server in this process.
 A gRPC predict: `servicers.PredictionServicer.Predict` → `core.inference.predict` (its
 inputs read by `codecs.tensor_proto`) → outputs written with `codecs.tensor_proto`.
 

@@ -1,8 +1,9 @@
 """The gRPC endpoint: a grpc.aio server with TF Serving's services, on its own event loop.
 
 It listens where TF Serving's flags say: a TCP port, a UNIX socket (`--grpc_socket_path`),
-or both, with `--grpc_channel_arguments`, TLS from `--ssl_config_file`, and the standard
-grpc.health.v1 service with `--enable_grpc_healthcheck_service`.
+or both, with `--grpc_channel_arguments`, TLS from `--ssl_config_file`, the standard
+grpc.health.v1 service with `--enable_grpc_healthcheck_service`, TensorFlow's profiler
+service with `--enable_profiler`, and server reflection listing every service registered.
 
 Calls are handled on the loop: a Predict or Classify waiting for its batch holds no
 thread, so concurrent calls batch without one thread per call (and without the thread
@@ -21,6 +22,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from serving.errors import ConfigError
 from serving.event_loop import LoopThread
+from serving.grpc.profiler_proxy import ProfilerProxy
+from serving.grpc.reflection import ServiceRecorder, enable_reflection
 
 log = logging.getLogger(__name__)
 _FULL_NAMES = ("tensorflow.serving.ModelService", "tensorflow.serving.PredictionService")
@@ -37,15 +40,17 @@ class GrpcOptions:
     max_request_bytes: int = 32 * 1024 * 1024  # the largest accepted request message
     ssl: object = None  # an SSLConfig (--ssl_config_file), or None for an insecure port
     health_service: bool = False  # grpc.health.v1 (--enable_grpc_healthcheck_service)
+    profiler: bool = False  # tensorflow.ProfilerService (--enable_profiler)
     # Calls in flight beyond this are refused with RESOURCE_EXHAUSTED (None: no limit).
     max_concurrent_calls: int | None = None
 
 
 class GrpcServer:
-    """Serves PredictionService and ModelService (and health checks when asked).
+    """Serves PredictionService and ModelService (health checks, profiler when asked).
 
     Args:
-        services: callable(grpc.aio.Server) that registers the servicers.
+        services: callable(grpc.aio.Server) that registers the servicers; it is given a
+            reflection.ServiceRecorder, so reflection lists what it registers.
         options: GrpcOptions.
     """
 
@@ -55,6 +60,8 @@ class GrpcServer:
         self._port = None
         self._loop = LoopThread("grpc")
         self._server = None
+        self._profiler = None
+        self.service_names = ()  # what reflection lists (after `start`)
 
     @property
     def port(self):
@@ -87,9 +94,15 @@ class GrpcServer:
             ],
             maximum_concurrent_rpcs=options.max_concurrent_calls,
         )
-        self._services(server)
+        registry = ServiceRecorder(server)
+        self._services(registry)
         if options.health_service:
-            await _add_health_service(server)
+            await _add_health_service(registry)
+        if options.profiler:
+            self._profiler = ProfilerProxy()
+            registry.add_generic_rpc_handlers((self._profiler.handler(),))
+        # Last: reflection lists the services registered before it.
+        self.service_names = enable_reflection(registry)
         port = None
         if options.port:
             host = f"[{options.host}]" if ":" in options.host else options.host
@@ -109,6 +122,9 @@ class GrpcServer:
         if self._server is not None:
             self._loop.run(self._server.stop(grace_seconds))
             self._server = None
+        if self._profiler is not None:
+            self._loop.run(self._profiler.close())
+            self._profiler = None
         self._loop.stop()
 
 

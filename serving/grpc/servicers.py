@@ -6,17 +6,13 @@ string_val, ... as TF Serving sends them), `Classify`, `Regress`, `MultiInferenc
 Refusals abort the call with TF Serving's status codes: NOT_FOUND for an unknown model or
 version, INVALID_ARGUMENT for bad inputs or an unknown label, FAILED_PRECONDITION for an
 unknown Predict signature. Every call is recorded in the metrics. The servicers' methods
-are coroutines, for `grpc.server`'s grpc.aio server.
+are coroutines, for `grpc.server`'s grpc.aio server; `grpc.calls` records and refuses.
 
 Example:
     python -m serving.client predict --grpc 127.0.0.1:8500 --mnist-index 0
 """
 
 import asyncio
-import functools
-import logging
-import time
-import weakref
 
 import grpc
 from tensorflow_serving.apis import (
@@ -28,85 +24,11 @@ from tensorflow_serving.apis import (
     regression_pb2,
 )
 
-from serving import memory
 from serving.codecs import from_array, serialize_input
-from serving.core import ServableRequest, example_apis, inference, model_info
+from serving.core import example_apis, inference, model_info
 from serving.errors import ServingError, invalid_argument
-
-log = logging.getLogger(__name__)
-# Requests at least this large ask for a malloc_trim after them (see memory.TrimSoon).
-TRIM_AFTER_BYTES = memory.MMAP_THRESHOLD_BYTES
-_TRIMMERS = weakref.WeakKeyDictionary()  # event loop -> its memory.TrimSoon
-
-
-def servable_request(model_spec):
-    """The ServableRequest a gRPC ModelSpec names.
-
-    Args:
-        model_spec: a tensorflow.serving.ModelSpec.
-
-    Returns:
-        A ServableRequest with the version or version label the spec sets, if any.
-    """
-    choice = model_spec.WhichOneof("version_choice")
-    return ServableRequest(
-        model_spec.name,
-        model_spec.version.value if choice == "version" else None,
-        model_spec.version_label if choice == "version_label" else None,
-    )
-
-
-def _rpc(api, model_name=lambda request: request.model_spec.name):
-    # Records the call's outcome and latency, then turns a ServingError into the call's
-    # status. Recorded before `context.abort`, which sends the status: a client that has its
-    # answer must find the call counted. `model_name` reads the name a request is counted
-    # under; requests without a model_spec (MultiInference, reload) pass their own.
-    def decorate(method):
-        @functools.wraps(method)
-        async def wrapper(self, request, context):
-            start = time.perf_counter()
-
-            def record(code):
-                elapsed = time.perf_counter() - start
-                self.metrics.record(model_name(request), api, "GRPC", code, elapsed)
-
-            try:
-                return await call(self, request, context, record)
-            finally:
-                # The call's buffers are freed once it ends: the trim waits for that.
-                if request.ByteSize() >= TRIM_AFTER_BYTES:
-                    _trim_soon()
-
-        async def call(self, request, context, record):
-            try:
-                if "model_spec" in request.DESCRIPTOR.fields_by_name and not request.HasField(
-                    "model_spec"
-                ):
-                    raise invalid_argument("Missing ModelSpec")
-                response = await method(self, request)
-            except ServingError as error:
-                record(error.code.name)
-                await context.abort(error.code, error.message)
-            except asyncio.CancelledError:
-                record("CANCELLED")
-                raise
-            except Exception:  # details go to the log, never to the client
-                log.exception("gRPC %s failed", api)
-                record("INTERNAL")
-                await context.abort(grpc.StatusCode.INTERNAL, "Internal error")
-            record("OK")
-            return response
-
-        return wrapper
-
-    return decorate
-
-
-def _trim_soon():
-    loop = asyncio.get_running_loop()
-    if loop not in _TRIMMERS:
-        _TRIMMERS[loop] = memory.TrimSoon(loop)
-    _TRIMMERS[loop].request()
+from serving.grpc.calls import rpc, servable_request
+from serving.request_log.logger import RequestLogger
 
 
 def _fill_model_spec(spec, servable, signature_name=None):
@@ -126,16 +48,26 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         check_method_names: `--enable_signature_method_name_check`.
         tensor_content: `--enable_serialization_as_tensor_content`: Predict outputs packed
             in tensor_content instead of the typed fields.
+        request_log: the RequestLogger each answered inference call is offered to.
     """
 
-    def __init__(self, manager, metrics, executor, check_method_names=False, tensor_content=False):
+    def __init__(
+        self,
+        manager,
+        metrics,
+        executor,
+        check_method_names=False,
+        tensor_content=False,
+        request_log=None,
+    ):
         self.manager = manager
         self.metrics = metrics
         self.executor = executor
         self.check = check_method_names
         self.tensor_content = tensor_content
+        self.request_log = request_log or RequestLogger()
 
-    @_rpc("Predict")
+    @rpc("Predict")
     async def Predict(self, request):
         servable = self.manager.resolve(servable_request(request.model_spec))
         signature, outputs = await inference.predict(
@@ -150,17 +82,18 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         _fill_model_spec(response.model_spec, servable, signature.name)
         for key, array in outputs.items():
             from_array(array, response.outputs[key], packed=self.tensor_content)
+        self.request_log.log_grpc("predict_log", request, response)
         return response
 
-    @_rpc("Classify")
+    @rpc("Classify")
     async def Classify(self, request):
         return await self._examples(request, example_apis.CLASSIFY)
 
-    @_rpc("Regress")
+    @rpc("Regress")
     async def Regress(self, request):
         return await self._examples(request, example_apis.REGRESS)
 
-    @_rpc("MultiInference", lambda request: _first_task_model(request))
+    @rpc("MultiInference", lambda request: _first_task_model(request))
     async def MultiInference(self, request):
         if not request.tasks:
             raise invalid_argument("Found ModelSpec with an empty model name.")
@@ -173,11 +106,13 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             )
         servable = self.manager.resolve(servable_request(request.tasks[0].model_spec))
         examples = serialize_input(request.input)
-        return await example_apis.multi_inference(
+        response = await example_apis.multi_inference(
             servable, request.tasks, examples, self.executor, self.check
         )
+        self.request_log.log_grpc("multi_inference_log", request, response)
+        return response
 
-    @_rpc("GetModelMetadata")
+    @rpc("GetModelMetadata")
     async def GetModelMetadata(self, request):
         servable = self.manager.resolve(servable_request(request.model_spec))
         return model_info.metadata_response(servable, list(request.metadata_field))
@@ -200,6 +135,8 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         response = response_type()
         _fill_model_spec(response.model_spec, servable, signature.name)
         response.result.CopyFrom(result)
+        kind_log = "classify_log" if kind == example_apis.CLASSIFY else "regress_log"
+        self.request_log.log_grpc(kind_log, request, response)
         return response
 
 
@@ -218,11 +155,11 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         self.metrics = metrics
         self.reload_config = reload_config
 
-    @_rpc("GetModelStatus")
+    @rpc("GetModelStatus")
     async def GetModelStatus(self, request):
         return model_info.status_response(self.manager, servable_request(request.model_spec))
 
-    @_rpc("HandleReloadConfigRequest", lambda request: "")
+    @rpc("HandleReloadConfigRequest", lambda request: "")
     async def HandleReloadConfigRequest(self, request):
         if self.reload_config is None:
             raise ServingError(grpc.StatusCode.UNIMPLEMENTED, "Config reloads are off")
@@ -241,6 +178,7 @@ def add_services(
     check_method_names=False,
     reload_config=None,
     tensor_content=False,
+    request_log=None,
 ):
     """Registers both services on a grpc.aio.Server.
 
@@ -252,9 +190,12 @@ def add_services(
         check_method_names: `--enable_signature_method_name_check`.
         reload_config: see ModelServicer (None: reloads are refused).
         tensor_content: see PredictionServicer.
+        request_log: see PredictionServicer (None: nothing is logged).
     """
     prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
-        PredictionServicer(manager, metrics, executor, check_method_names, tensor_content),
+        PredictionServicer(
+            manager, metrics, executor, check_method_names, tensor_content, request_log
+        ),
         server,
     )
     model_service_pb2_grpc.add_ModelServiceServicer_to_server(

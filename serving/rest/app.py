@@ -23,6 +23,7 @@ import grpc
 from aiohttp import http_exceptions, web, web_protocol
 
 from serving.errors import HTTP_STATUS, ServingError
+from serving.openapi import add_routes as add_openapi_routes
 from serving.rest.admission import BodyTimeout, RequestTooLarge
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ CORS_HEADERS = {
 }
 
 
-def create_app(api, *, metrics, cors, admission, timeout, prometheus_path):
+def create_app(api, *, metrics, cors, admission, timeout, prometheus_path, v2=None):
     """Builds the aiohttp application of the REST API.
 
     Args:
@@ -45,6 +46,7 @@ def create_app(api, *, metrics, cors, admission, timeout, prometheus_path):
         admission: a rest.admission.Admission (body limit, requests and bytes in flight).
         timeout: seconds to answer a request once its body is read; 0 means no limit.
         prometheus_path: where to serve Prometheus metrics, or None for nowhere.
+        v2: a v2.V2RestApi serving the Open Inference Protocol under /v2, or None.
 
     Returns:
         The web.Application.
@@ -62,7 +64,10 @@ def create_app(api, *, metrics, cors, admission, timeout, prometheus_path):
                 result = await api.handle(request.method, request.rel_url.raw_path, body)
         if result.api is not None:
             elapsed = time.perf_counter() - start
-            metrics.record(result.model_name, result.api, "REST", result.code, elapsed)
+            metrics.record(
+                result.model_name, result.api, "REST", result.code, elapsed,
+                result.version, result.signature,
+            )  # fmt: skip
         return _json(result.status, result.body, headers)
 
     async def handle_api(request):
@@ -98,6 +103,9 @@ def create_app(api, *, metrics, cors, admission, timeout, prometheus_path):
 
     app = web.Application(client_max_size=admission.max_request_bytes)
     app.router.add_route("*", "/v1/{tail:.*}", handle_api)
+    if v2 is not None:
+        app.router.add_route("*", "/v2{tail:.*}", v2.route(admission, metrics, timeout, headers))
+    add_openapi_routes(app, api.manager)  # GET /openapi.json and /docs
     if prometheus_path:
         app.router.add_get(prometheus_path, handle_metrics)
     return app

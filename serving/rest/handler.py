@@ -24,6 +24,7 @@ from common import contract
 from serving import codecs
 from serving.core import ServableRequest, example_apis, inference, model_info
 from serving.errors import ServingError, invalid_argument
+from serving.request_log.logger import RequestLogger
 
 _PREDICT = re.compile(
     r"/v1/models/([^/:]+)(?:/versions/(\d+)|/labels/([^/:]+))?:(classify|regress|predict)", re.I
@@ -43,6 +44,7 @@ class _Call:
     arrays: dict
     output_keys: tuple | None  # None fetches every output
     answer: object
+    logged: object  # what the request log needs: see RequestLogger.log_rest's payload
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +56,8 @@ class RestResult:
     model_name: str = ""
     api: str | None = None
     code: str = "OK"
+    version: int | None = None  # the version and signature a request ran, if it got that far
+    signature: str = ""
 
 
 class RestApi:
@@ -69,13 +73,23 @@ class RestApi:
         executor: the thread pool for signatures (batching off).
         parse_executor: the thread pool for large bodies (None: `executor`).
         check_method_names: `--enable_signature_method_name_check`.
+        request_log: the RequestLogger each answered predict, classify or regress is
+            offered to, as the gRPC request it amounts to.
     """
 
-    def __init__(self, manager, executor, parse_executor=None, check_method_names=False):
+    def __init__(
+        self, manager, executor, parse_executor=None, check_method_names=False, request_log=None
+    ):
         self._manager = manager
         self._executor = executor
         self._parse_executor = parse_executor or executor
         self._check_method_names = check_method_names
+        self._request_log = request_log or RequestLogger()
+
+    @property
+    def manager(self):
+        """The ModelManager whose models this API answers for."""
+        return self._manager
 
     async def handle(self, method, path, body):
         """Answers one request; never raises for anything a client sends.
@@ -88,7 +102,7 @@ class RestApi:
         Returns:
             A RestResult.
         """
-        model_name, api = "", None
+        model_name, api, ran = "", None, {}
         try:
             predict_match = _PREDICT.fullmatch(path)
             status_match = _STATUS.fullmatch(path)
@@ -96,7 +110,7 @@ class RestApi:
                 name, version, label, verb = predict_match.groups()
                 request = _servable_request(name, version, label)
                 model_name, api = request.name, verb.lower().capitalize()
-                text = await self._post(request, verb.lower(), body)
+                text = await self._post(request, verb.lower(), body, ran)
             elif method == "GET" and status_match and status_match.group(1):
                 name, version, label, metadata = status_match.groups()
                 request = _servable_request(name, version, label)
@@ -109,24 +123,34 @@ class RestApi:
                 raise invalid_argument(f"Malformed request: {method} {path}")
         except ServingError as error:
             body = json.dumps({"error": error.message})
-            return RestResult(error.http_status, body, model_name, api, error.code.name)
-        return RestResult(200, text, model_name, api)
+            return RestResult(error.http_status, body, model_name, api, error.code.name, **ran)
+        return RestResult(200, text, model_name, api, **ran)
 
-    async def _post(self, request, verb, body):
+    async def _post(self, request, verb, body, ran):
+        # `ran` gets the version and signature the request runs, for the metrics.
         read = functools.partial(self._read, request, verb, body)
         if len(body) <= INLINE_BODY_BYTES:
             call = read()
+            ran.update(version=call.servable.version, signature=call.signature.name)
             outputs = await call.servable.run(
                 call.signature, call.arrays, self._executor, call.output_keys
             )
-            return call.answer(outputs)
+            text = call.answer(outputs)
+            self._log(verb, call, outputs)
+            return text
         # A large body's answer is as large to write, so both happen off the loop.
         loop = asyncio.get_running_loop()
         call = await loop.run_in_executor(self._parse_executor, read)
+        ran.update(version=call.servable.version, signature=call.signature.name)
         outputs = await call.servable.run(
             call.signature, call.arrays, self._executor, call.output_keys
         )
-        return await loop.run_in_executor(self._parse_executor, call.answer, outputs)
+        text = await loop.run_in_executor(self._parse_executor, call.answer, outputs)
+        self._log(verb, call, outputs)
+        return text
+
+    def _log(self, verb, call, outputs):
+        self._request_log.log_rest(verb, call.servable, call.signature.name, call.logged, outputs)
 
     def _read(self, request, verb, body):
         # Everything before the signature runs: the body parsed and checked, inputs prepared.
@@ -149,7 +173,7 @@ class RestApi:
                 )
 
             keys = example_apis.output_keys(kind, signature)
-            return _Call(servable, signature, arrays, keys, answer)
+            return _Call(servable, signature, arrays, keys, answer, examples)
         servable = self._manager.resolve(request)
         signature = servable.signatures.get(signature_name)
         if signature is None:
@@ -165,7 +189,7 @@ class RestApi:
             selected = inference.predict_outputs(outputs, wanted)
             return codecs.predict_response(selected, row_format)
 
-        return _Call(servable, signature, arrays, wanted or None, answer)
+        return _Call(servable, signature, arrays, wanted or None, answer, (arrays, wanted))
 
     def _get(self, request, metadata):
         if metadata:

@@ -14,20 +14,18 @@ Example:
 """
 
 import concurrent.futures
-import functools
 import logging
 import threading
 
+from serving import request_log
 from serving.batching import BatchScheduler
-from serving.core import ModelManager, RetryPolicy, Servable, replay_warmup
+from serving.core import ModelManager, RetryPolicy, replay_warmup, tflite_servable
 from serving.errors import ConfigError, invalid_argument
-from serving.grpc import GrpcOptions, GrpcServer, add_services
-from serving.rest import RestApi, RestServer, create_app
-from serving.rest.admission import Admission
+from serving.server import endpoints
 from serving.server import settings as settings_lib
+from serving.server.endpoints import GRACE_SECONDS
 from serving.server.metrics import Metrics
 
-GRACE_SECONDS = 5.0  # how long stop() lets in-flight requests finish
 log = logging.getLogger(__name__)
 
 
@@ -45,9 +43,10 @@ class ModelServer:
         self.config = config
         self.settings = config.load()
         self.metrics = Metrics(model.name for model in self.settings.models)
+        self.request_log = request_log.for_server(config, self.settings.models, self.metrics)
         self.batch_scheduler = None
         if self.settings.batching is not None:
-            self.batch_scheduler = BatchScheduler(self.settings.batching)
+            self.batch_scheduler = BatchScheduler(self.settings.batching, self.metrics)
         self.manager = ModelManager(
             self.settings.models,
             self._load_version,
@@ -142,6 +141,7 @@ class ModelServer:
         self._grpc_executor = self._executor = self._parse_executor = None
         if self.batch_scheduler is not None:
             self.batch_scheduler.stop()
+        self.request_log.stop()  # last: every answered request's record is queued by now
 
     def __enter__(self):
         return self.start()
@@ -151,9 +151,9 @@ class ModelServer:
 
     def _load_version(self, name, version, path):
         config = self.config
-        servable = Servable(name, version, path, config.tags, self.settings.session_config)
+        servable = tflite_servable.load_servable(name, version, path, config, self.settings)
         if config.enable_model_warmup:
-            replay_warmup(servable, max(config.num_request_iterations_for_warmup, 1))
+            replay_warmup(servable, config.num_request_iterations_for_warmup)
         if self.batch_scheduler is not None:
             servable.batch_with(self.batch_scheduler)
         return servable
@@ -161,6 +161,7 @@ class ModelServer:
     def _reconfigure(self, models):
         # Metrics count the new models by name, whatever part of the reload took effect.
         try:
+            self.request_log.reconfigure(models)
             self.manager.reconfigure(models)
         finally:
             self.metrics.set_models(model.name for model in models)
@@ -175,76 +176,18 @@ class ModelServer:
                 log.error("PollFilesystemAndReloadConfig failed to ReloadConfig: %s", error)
 
     def _start_grpc(self):
-        config = self.config
-        self._grpc_executor = concurrent.futures.ThreadPoolExecutor(config.grpc_max_threads, "grpc")
-        services = functools.partial(
-            add_services,
-            manager=self.manager,
-            metrics=self.metrics,
-            executor=self._grpc_executor,
-            check_method_names=config.enable_signature_method_name_check,
-            reload_config=self.reload_config,
-            tensor_content=config.enable_serialization_as_tensor_content,
-        )
-        self._grpc_server = GrpcServer(
-            services,
-            GrpcOptions(
-                host=config.host,
-                port=config.port,
-                socket_path=config.grpc_socket_path,
-                channel_arguments=config.grpc_channel_arguments,
-                max_request_bytes=config.max_request_bytes,
-                ssl=self.settings.ssl,
-                health_service=config.enable_grpc_healthcheck_service,
-                max_concurrent_calls=config.max_inflight_requests,
-            ),
-        )
+        workers = self.config.grpc_max_threads
+        self._grpc_executor = concurrent.futures.ThreadPoolExecutor(workers, "grpc")
+        self._grpc_server = endpoints.grpc_endpoint(self, self._grpc_executor)
         self._grpc_server.start()
 
     def _start_rest(self):
-        config = self.config
-        if config.rest_api_port == 0:
-            return  # --rest_api_port=0: no REST API, as in TF Serving
-        if config.rest_api_port == config.port > 0:
-            log.error(
-                "--rest_api_port cannot be same as --port. Please use a different port for "
-                "HTTP/REST API. Skipped exporting HTTP/REST API."
-            )
+        if not endpoints.rest_wanted(self.config):
             return
-        self._executor = concurrent.futures.ThreadPoolExecutor(config.rest_api_num_threads, "rest")
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            self.config.rest_api_num_threads, "rest"
+        )
         # Large bodies are parsed one at a time, so they never take more than one core's
         # share of the GIL from the loop answering small requests.
         self._parse_executor = concurrent.futures.ThreadPoolExecutor(1, "rest-parse")
-        admission = Admission(
-            config.max_inflight_requests,
-            config.max_inflight_request_bytes,
-            config.max_request_bytes,
-            config.rest_api_read_timeout_seconds,
-        )
-        app = create_app(
-            RestApi(
-                self.manager,
-                self._executor,
-                self._parse_executor,
-                config.enable_signature_method_name_check,
-            ),
-            metrics=self.metrics,
-            cors=config.rest_api_enable_cors_support,
-            admission=admission,
-            timeout=config.rest_api_timeout_in_ms / 1000,
-            prometheus_path=self.settings.prometheus_path,
-        )
-        server = RestServer(
-            app,
-            config.host,
-            max(config.rest_api_port, 0),
-            GRACE_SECONDS,
-            idle_timeout=config.rest_api_read_timeout_seconds,
-        )
-        try:
-            server.start()
-        except OSError as error:
-            raise ConfigError(
-                f"cannot bind the REST port {config.host}:{config.rest_api_port}: {error}"
-            ) from error
-        self._rest_server = server
+        self._rest_server = endpoints.start_rest(self, self._executor, self._parse_executor)

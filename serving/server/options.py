@@ -88,15 +88,15 @@ class ServerConfig:
     remove_unused_fields_from_bundle_metagraph: bool = _flag(
         True, "drop unused MetaGraphDef fields", ignored="a memory saving of the C++ loader"
     )
-    prefer_tflite_model: bool = _flag(False, "serve model.tflite", ignored="SavedModels only")
-    num_tflite_pools: int = _flag(_CPUS, "TFLite pools", ignored="SavedModels only")
-    num_tflite_interpreters_per_pool: int = _flag(1, "TFLite", ignored="SavedModels only")
+    prefer_tflite_model: bool = _flag(False, "serve a version's model.tflite when it has one")
+    num_tflite_pools: int = _flag(_CPUS, "TF Lite interpreters per TF Lite version")
+    num_tflite_interpreters_per_pool: int = _flag(1, "> 1: split TF Lite tasks into chunks")
     enable_signature_method_name_check: bool = _flag(
         False, "Classify/Regress need their method name in the signature"
     )
     xla_cpu_compilation_enabled: bool = _flag(False, "XLA on CPU", ignored="graphs run as exported")
     xla_gpu_compilation_enabled: bool = _flag(False, "XLA on GPU", ignored="no GPU")
-    enable_profiler: bool = _flag(True, "profiler service", ignored="no profiler service")
+    enable_profiler: bool = _flag(True, "tensorflow.ProfilerService on the gRPC port")
     thread_pool_factory_config_file: str = _flag(
         "", "custom thread pools", ignored="no custom thread pools"
     )
@@ -114,6 +114,15 @@ class ServerConfig:
     max_inflight_requests: int = _extra(1024, "[extra] requests in flight before 429")
     max_inflight_request_bytes: int = _extra(
         128 * 1024 * 1024, "[extra] request bytes in flight before 429"
+    )
+    request_log_max_file_bytes: int = _extra(
+        64 * 1024 * 1024, "[extra] a request log file is closed at this size"
+    )
+    request_log_max_total_bytes: int = _extra(
+        1024 * 1024 * 1024, "[extra] request log files of a prefix: oldest deleted beyond this"
+    )
+    request_log_max_file_seconds: float = _extra(
+        60.0, "[extra] a request log file open this long is closed (0: by size only)"
     )
 
     def __post_init__(self):
@@ -139,6 +148,12 @@ class ServerConfig:
                 raise ConfigError(f"--{flag} must be >= 0, got {getattr(self, flag)}")
         if self.rest_api_read_timeout_seconds < 0:
             raise ConfigError("--rest_api_read_timeout_seconds must be >= 0 (0: no limit)")
+        if not 0 < self.request_log_max_file_bytes <= self.request_log_max_total_bytes:
+            raise ConfigError(
+                "--request_log_max_file_bytes must be in 1..--request_log_max_total_bytes"
+            )
+        if self.request_log_max_file_seconds < 0:
+            raise ConfigError("--request_log_max_file_seconds must be >= 0 (0: by size only)")
         if self.max_inflight_request_bytes < self.max_request_bytes:
             raise ConfigError("--max_inflight_request_bytes must be >= --max_request_bytes")
         if not self.host:

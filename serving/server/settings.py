@@ -20,6 +20,7 @@ from tensorflow_serving.config import model_server_config_pb2
 
 from serving.batching.options import BatchingOptions
 from serving.errors import ConfigError
+from serving.request_log import check_models
 from serving.server.config_files import read_text_proto
 
 DEFAULT_PROMETHEUS_PATH = "/monitoring/prometheus/metrics"
@@ -108,7 +109,8 @@ def validate_models(models, source):
         source: where they came from, for messages.
 
     Raises:
-        ConfigError: for no models, a repeated name, another platform, a bad policy.
+        ConfigError: for no models, a repeated name, another platform, a bad policy, a
+            bad logging_config.
     """
     if not models:
         raise ConfigError(f"{source}: no models configured")
@@ -128,6 +130,7 @@ def validate_models(models, source):
             raise ConfigError(f"{source}: model {model.name}: specific policy lists no versions")
         # Relative to the working directory at start, so a later chdir cannot move a model.
         model.base_path = os.path.abspath(model.base_path)
+    check_models(models, source)  # each logging_config (serving.request_log)
 
 
 def _session_config(config):

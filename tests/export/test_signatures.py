@@ -1,9 +1,11 @@
-"""The four exported signatures, run through TF1's session loader and TF2's loader, against
+"""The exported signatures, run through TF1's session loader and TF2's loader, against
 the Keras model they wrap and its calibration temperature.
 
 Example:
     .venv/bin/pytest tests/export/test_signatures.py
 """
+
+import re
 
 import numpy as np
 import pytest
@@ -40,6 +42,8 @@ def _inputs_and_expected(model, pixels):
     ]
     inputs = {
         contract.SERVING_DEFAULT: {contract.IMAGES: x.reshape(pixels.shape)},
+        contract.PREDICT_IMAGES: {contract.IMAGES: x},
+        contract.PREDICT_DETAILED: {contract.IMAGES: x.reshape(pixels.shape)},
         contract.PREDICT_PIXELS: {contract.IMAGES: pixels},
         # A 28x28 file is used as it is, so it must give the pixel path's numbers.
         contract.PREDICT_IMAGE_BYTES: {
@@ -52,6 +56,8 @@ def _inputs_and_expected(model, pixels):
     labels = np.tile(np.array(contract.CLASS_LABELS, dtype=object), (len(pixels), 1))
     expected = {name: predict for name in contract.SIGNATURES}
     expected[contract.CLASSIFY] = {contract.CLASSES: labels, contract.SCORES: probabilities}
+    for name, key in contract.SINGLE_OUTPUT.items():
+        expected[name] = {key: probabilities}
     return inputs, expected
 
 
@@ -110,3 +116,60 @@ def test_signatures_reject_malformed_example(loaded_export):
         loaded_export.signatures[contract.CLASSIFY](
             **{contract.CLASSIFY_INPUTS: tf.constant([bad])}
         )
+
+
+def _run_in_session(export_dir, name, value):
+    # As TF Serving's C++ loader runs a signature: fed and fetched by tensor name.
+    with tf.Graph().as_default(), tf.compat.v1.Session() as session:
+        meta_graph = tf.compat.v1.saved_model.loader.load(
+            session, [tf.saved_model.SERVING], str(export_dir)
+        )
+        signature = meta_graph.signature_def[name]
+        fetch = {key: info.name for key, info in signature.outputs.items()}
+        return session.run(fetch, {signature.inputs[contract.IMAGES].name: value})
+
+
+BAD_SHAPES = [
+    (contract.SERVING_DEFAULT, [1, 28, 28, 3], "[-1,28,28] or [-1,28,28,1]", "[1 28 28 3]"),
+    (contract.SERVING_DEFAULT, [2, 784], "[-1,28,28] or [-1,28,28,1]", "[2 784]"),
+    (contract.SERVING_DEFAULT, [1, 28, 28, 1, 1], "[-1,28,28] or", "[1 28 28 1 1]"),
+    (contract.PREDICT_DETAILED, [3, 28, 27], "[-1,28,28] or", "[3 28 27]"),
+    (contract.PREDICT_IMAGES, [1, 28, 28], "[-1,784];", "[1 28 28]"),
+    (contract.PREDICT_IMAGES, [2, 784, 1], "[-1,784];", "[2 784 1]"),
+    (contract.PREDICT_PIXELS, [1, 28, 28, 3], "[-1,28,28] or", "[1 28 28 3]"),
+    (contract.PREDICT_PIXELS, [28, 28], "[-1,28,28] or", "[28 28]"),
+]
+
+
+@pytest.mark.parametrize("name, shape, expected, got", BAD_SHAPES)
+def test_signatures_refuse_pixels_not_in_batches_of_one_digit(
+    exported_model, name, shape, expected, got
+):
+    # An RGB 28x28 image must not be read as three digits: the graph refuses it.
+    dtype = np.uint8 if name == contract.PREDICT_PIXELS else np.float32
+    pattern = rf"images must have shape {re.escape(expected)}.*got shape\] {re.escape(got)}"
+    with pytest.raises(tf.errors.InvalidArgumentError, match=pattern):
+        _run_in_session(exported_model / "1", name, np.zeros(shape, dtype))
+
+
+def test_signatures_take_one_trailing_channel_and_declare_their_shapes(
+    trained_model, mnist, exported_model, loaded_export
+):
+    _, (x_test, _) = mnist
+    images = x_test[:3, :, :, np.newaxis].astype(np.float32) / 255.0  # Keras's [n, 28, 28, 1]
+    probabilities = softmax(trained_model(images.reshape(3, -1)).numpy(), trained_model.temperature)
+    outputs = _run_in_session(exported_model / "1", contract.SERVING_DEFAULT, images)
+    np.testing.assert_allclose(outputs[contract.PROBABILITIES], probabilities, atol=TOLERANCE)
+    with tf.Graph().as_default(), tf.compat.v1.Session() as session:
+        meta_graph = tf.compat.v1.saved_model.loader.load(
+            session, [tf.saved_model.SERVING], str(exported_model / "1")
+        )
+    declared = {
+        name: tf.TensorShape(meta_graph.signature_def[name].inputs[contract.IMAGES].tensor_shape)
+        for name in (contract.SERVING_DEFAULT, contract.PREDICT_IMAGES, contract.PREDICT_PIXELS)
+    }
+    assert {name: shape.as_list() for name, shape in declared.items()} == {
+        contract.SERVING_DEFAULT: [None, 28, 28],
+        contract.PREDICT_IMAGES: [None, 784],
+        contract.PREDICT_PIXELS: [None, 28, 28],
+    }

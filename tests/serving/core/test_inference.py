@@ -20,8 +20,11 @@ def predict(*args):
 
 def test_predict_defaults_to_serving_default_and_filters_outputs(servable):
     inputs = {contract.IMAGES: np.zeros((2, 28, 28)).tolist()}
-    signature, outputs = predict(servable, "", inputs, [contract.CLASSES])
+    signature, outputs = predict(servable, "", inputs)
     assert signature.name == contract.SERVING_DEFAULT
+    assert list(outputs) == [contract.PROBABILITIES]
+    assert outputs[contract.PROBABILITIES].shape == (2, 10)
+    _, outputs = predict(servable, contract.PREDICT_DETAILED, inputs, [contract.CLASSES])
     assert list(outputs) == [contract.CLASSES] and outputs[contract.CLASSES].shape == (2,)
     with pytest.raises(ServingError, match="output tensor alias not found in signature: nope"):
         predict(servable, "", inputs, ["nope"])

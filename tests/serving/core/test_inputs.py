@@ -123,7 +123,15 @@ def test_prepare_inputs_decodes_b64_and_text_strings():
         (
             PIXELS,
             {"pixels": [[[0] * 28] * 28]},
-            "Sent extra: {pixels}. Missing but required: {images}",
+            "Signature input alias: images(feed name: images) not found in request and no "
+            "default value provided. Inputs expected to be in the request {pixels}, or default "
+            "input alias set: ",
+        ),
+        (
+            PIXELS,
+            {"pixels": [0], contract.IMAGES: [[[0] * 28] * 28]},
+            "input size does not match signature: 2!=1 len({images,pixels}) != len({images}). "
+            "Sent extra: {pixels}. Missing but required: {}.",
         ),
     ],
 )

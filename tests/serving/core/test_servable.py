@@ -20,6 +20,8 @@ def test_servable_describes_the_contract_signatures(servable):
     assert set(contract.SIGNATURES) <= set(signatures)
     expected_inputs = {
         contract.SERVING_DEFAULT: (contract.IMAGES, tf.float32, [None, 28, 28]),
+        contract.PREDICT_IMAGES: (contract.IMAGES, tf.float32, [None, 784]),
+        contract.PREDICT_DETAILED: (contract.IMAGES, tf.float32, [None, 28, 28]),
         contract.PREDICT_PIXELS: (contract.IMAGES, tf.uint8, [None, 28, 28]),
         contract.PREDICT_IMAGE_BYTES: (contract.IMAGE_BYTES, tf.string, [None]),
         contract.CLASSIFY: (contract.CLASSIFY_INPUTS, tf.string, [None]),
@@ -27,10 +29,7 @@ def test_servable_describes_the_contract_signatures(servable):
     for name, (key, dtype, shape) in expected_inputs.items():
         ((spec_key, spec),) = signatures[name].inputs.items()
         assert (spec_key, spec.dtype, spec.shape.as_list()) == (key, dtype, shape)
-        outputs = (
-            contract.CLASSIFY_OUTPUTS if name == contract.CLASSIFY else contract.PREDICT_OUTPUTS
-        )
-        assert set(signatures[name].outputs) == set(outputs)
+        assert set(signatures[name].outputs) == set(contract.OUTPUTS[name])
     assert signatures[contract.CLASSIFY].method_name == contract.CLASSIFY_METHOD
     assert signatures[contract.SERVING_DEFAULT].method_name == contract.PREDICT_METHOD
     assert set(servable.signature_defs) >= set(contract.SIGNATURES)

@@ -6,6 +6,7 @@ Example:
     .venv/bin/pytest tests/serving/core/test_warmup_replay.py
 """
 
+import re
 import shutil
 
 import numpy as np
@@ -43,6 +44,30 @@ def test_replay_warmup_runs_every_record_of_the_export(exported_model):
     records = sum(1 for _ in tf.data.TFRecordDataset(str(warmup_path(exported_model / "1"))))
     assert records >= len(contract.SIGNATURES)
     assert replay_warmup(Servable(contract.MODEL_NAME, 1, exported_model / "1")) == records
+
+
+def test_replay_warmup_logs_tf_servings_lines(exported_model, tmp_path, caplog):
+    version = tmp_path / "1"
+    shutil.copytree(exported_model / "1", version)
+    write_records(warmup_path(version), pixels_request(contract.PREDICT_PIXELS), 3)
+    with caplog.at_level("INFO", logger="serving.core.warmup_replay"):
+        assert replay_warmup(Servable(contract.MODEL_NAME, 1, version), iterations=2) == 3
+    start, finish = caplog.messages
+    path = warmup_path(version)
+    assert start == (
+        f"Starting to read warmup data for model at {path} with model-warmup-options "
+        "num_request_iterations {\n  value: 2\n}\n"
+    )
+    assert re.fullmatch(
+        rf"Finished reading warmup data for model at {re.escape(str(path))}\. Number of warmup "
+        r"records read: 3\. Elapsed time \(microseconds\): \d+\.",
+        finish,
+    )
+    caplog.clear()
+    path.unlink()
+    with caplog.at_level("INFO", logger="serving.core.warmup_replay"):
+        assert replay_warmup(Servable(contract.MODEL_NAME, 1, version)) == 0
+    assert caplog.messages == [f"No warmup data file found at {path}"]
 
 
 def test_replay_warmup_refuses_more_than_the_maximum_records(exported_model, tmp_path):

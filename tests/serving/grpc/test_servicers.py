@@ -71,7 +71,7 @@ def test_grpc_predict_answers_typed_fields_matching_the_model(stub, digits, trai
 def test_grpc_predict_takes_floats_versions_labels_and_output_filter(stub, digits):
     pixels, scores = digits
     request = predict_request(
-        (pixels / 255.0).astype(np.float32), contract.SERVING_DEFAULT, version=1
+        (pixels / 255.0).astype(np.float32), contract.PREDICT_DETAILED, version=1
     )
     request.output_filter.append(contract.CLASSES)
     response = stub.Predict(request)
@@ -132,6 +132,7 @@ def bad_requests():
     no_image.inputs[contract.IMAGE_BYTES].CopyFrom(tf.make_tensor_proto([b"not an image"]))
     wrong_classify = classification_pb2.ClassificationRequest()
     wrong_classify.model_spec.name = contract.MODEL_NAME
+    wrong_classify.model_spec.signature_name = contract.PREDICT_DETAILED
     wrong_classify.input.example_list.examples.add()
     metadata = get_model_metadata_pb2.GetModelMetadataRequest()
     metadata.model_spec.name = contract.MODEL_NAME
@@ -148,8 +149,8 @@ def bad_requests():
         ("Predict", predict_request(zeros.astype(np.float32)), "INVALID_ARGUMENT",
          "Expects arg[0] to be uint8 but float is provided"),
         ("Predict", predict_request(np.zeros((1, 27, 27), np.uint8)), "INVALID_ARGUMENT",
-         "Input to reshape is a tensor with 729 values"),
-        ("Predict", missing_input, "INVALID_ARGUMENT", "Missing but required: {images}"),
+         "images must have shape [-1,28,28] or [-1,28,28,1]; got shape] [1 27 27]"),
+        ("Predict", missing_input, "INVALID_ARGUMENT", "Signature input alias: images(feed name: "),
         ("Predict", no_image, "INVALID_ARGUMENT", "Unknown image file format"),
         ("Predict", predict_pb2.PredictRequest(), "INVALID_ARGUMENT", "Missing ModelSpec"),
         ("Classify", wrong_classify, "INVALID_ARGUMENT", "Expected one or two output Tensors"),

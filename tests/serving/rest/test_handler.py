@@ -114,7 +114,8 @@ def test_rest_predict_large_body_is_read_off_the_loop_and_matches_the_model(
 
 def test_rest_predict_columnar_format_matches_the_model(model_url, http, digits, trained_model):
     pixels, scores = digits
-    body = {"inputs": {contract.IMAGES: (pixels / 255.0).tolist()}}
+    images = (pixels / 255.0).tolist()
+    body = {"signature_name": contract.PREDICT_DETAILED, "inputs": {contract.IMAGES: images}}
     status, _, answer = http("POST", model_url + "/versions/1:predict", body)
     assert status == 200
     outputs = answer["outputs"]
@@ -187,12 +188,13 @@ BAD_REQUESTS = [
     ("POST", "/versions/99:predict", GOOD, 404,
      "Servable not found for request: Specific(mnist, 99)"),
     ("POST", "/labels/nope:predict", GOOD, 400, "Unrecognized servable version label: nope"),
-    ("POST", ":classify", {"examples": [{"image": [0.0] * 784}]}, 400,
+    ("POST", ":classify", {"signature_name": contract.PREDICT_DETAILED, "examples": [{}]}, 400,
      "Expected one or two output Tensors, found 3"),
     ("POST", ":classify", {"signature_name": contract.CLASSIFY, "examples": [{"image": [0.5]}]},
      400, "Key: image, Index: 0.  Number of float values != expected."),
     ("POST", ":classify", {"signature_name": contract.CLASSIFY}, 400, "key 'examples'"),
-    ("POST", ":regress", {"examples": [{"image": [0.0]}]}, 400, "Expected one output Tensor."),
+    ("POST", ":regress", {"signature_name": contract.PREDICT_DETAILED, "examples": [{}]}, 400,
+     "Expected one output Tensor."),
     ("POST", "/metadata", b"", 400, "Malformed request: POST /v1/models/mnist/metadata"),
     ("GET", "2", None, 404, "Could not find any versions of model mnist2"),
     ("GET", "/versions/99/metadata", None, 404, "Servable not found for request: Specific"),

@@ -1,7 +1,8 @@
 """Writes TF Serving's small test models, rebuilt from TF Serving's description of them.
 
 TF Serving's own tests serve `saved_model_half_plus_two_cpu`, its `_2_versions` and `_tf2_cpu`
-variants, `saved_model_half_plus_three` and `bad_half_plus_two` (described by
+variants, its `_tflite` and `_tflite_with_sigdef` model.tflite variants,
+`saved_model_half_plus_three` and `bad_half_plus_two` (described by
 `saved_model_half_plus_two.py`, `export_bad_half_plus_two.py`, the api_rest.md guide and the
 `*_metadata.json` files). They are rebuilt here with tf.compat.v1 graphs, together with the
 models the ported tests add (see `extra_models.py`). One process, a few seconds.
@@ -15,6 +16,8 @@ import sys
 
 import extra_models
 import tensorflow as tf
+
+from export import tflite_signatures
 
 v1 = tf.compat.v1
 VERSION = "00000123"
@@ -193,6 +196,36 @@ def write_half_plus_two_tf2(export_dir, staging):
     tf.saved_model.save(module, str(export_dir), signatures=signatures)
 
 
+def write_half_plus_two_tflite(export_dir, with_signature_defs=False):
+    """Writes half_plus_two's model.tflite as TF Serving's saved_model_half_plus_two.py does.
+
+    A TF1 graph whose parsed x is ensure_shape'd to (1, 1) (the TF1 converter needs a known
+    shape), converted with TFLiteConverter.from_session from x to y = 0.5x + 2. With
+    signature defs, x is named "tflite_input" and the model carries a `serving_default`
+    SignatureDef {x: "tflite_input:0"} -> {y: "y:0"} in its signature_defs_metadata.
+
+    Args:
+        export_dir: the version directory to create; it holds model.tflite only.
+        with_signature_defs: name the input "tflite_input" and embed the SignatureDef.
+    """
+    with tf.Graph().as_default(), v1.Session() as sess:
+        a = v1.Variable(0.5, name="a")
+        b = v1.Variable(2.0, name="b")
+        parsed = _parse_x(v1.placeholder(tf.string, name="tf_example"))
+        name = "tflite_input" if with_signature_defs else "x"
+        x = tf.ensure_shape(parsed["x"], (1, 1), name=name)
+        y = tf.identity(a * x + b, name="y")
+        sess.run(v1.global_variables_initializer())
+        model = v1.lite.TFLiteConverter.from_session(sess, [x], [y]).convert()
+        if with_signature_defs:
+            predict = _signature(
+                {"x": _info(x)}, {"y": _info(y)}, v1.saved_model.PREDICT_METHOD_NAME
+            )
+            model = tflite_signatures.write_signature_defs(model, {"serving_default": predict})
+    pathlib.Path(export_dir).mkdir(parents=True)
+    (pathlib.Path(export_dir) / "model.tflite").write_bytes(model)
+
+
 def write_all(out_dir):
     """Writes every model under `out_dir`, one base path (model) per directory.
 
@@ -211,6 +244,10 @@ def write_all(out_dir):
         )
     write_half_plus_two_tf2(out / "saved_model_half_plus_two_tf2_cpu" / VERSION, staging)
     write_half_plus_three(out / "saved_model_half_plus_three" / VERSION)
+    write_half_plus_two_tflite(out / "saved_model_half_plus_two_tflite" / VERSION)
+    write_half_plus_two_tflite(
+        out / "saved_model_half_plus_two_tflite_with_sigdef" / VERSION, with_signature_defs=True
+    )
     extra_models.write_all(out)
     return out
 

@@ -7,6 +7,8 @@ Example:
     pytest tests/serving/tf_serving/test_model_server_grpc.py
 """
 
+import threading
+
 import grpc
 import pytest
 from expected_metadata import signature_def_map
@@ -20,7 +22,8 @@ from grpc_calls import (
     verify_model_spec,
     verify_predict,
 )
-from harness import RPC_TIMEOUT
+from harness import RPC_TIMEOUT, call_rest
+from tensorflow.python.profiler import profiler_client
 from tensorflow_serving.apis import (
     get_model_metadata_pb2,
     get_model_status_pb2,
@@ -138,14 +141,49 @@ def test_predict_unknown_signature_is_failed_precondition(default_server):
     assert 'Serving signature key "no_such_signature" not found.' in error.value.details()
 
 
-@pytest.mark.skip(reason="needs TF Lite models and --prefer_tflite_model; not served here")
-def test_predict_on_tflite_returns_half_plus_two():
-    """Ports testPredictOnTfLite and testPredictWithSignatureDefOnTfLite."""
+@pytest.mark.parametrize(
+    "model", ["saved_model_half_plus_two_tflite", "saved_model_half_plus_two_tflite_with_sigdef"]
+)
+def test_predict_on_tflite_returns_half_plus_two(servers, models, model):
+    """Ports testPredictOnTfLite and testPredictWithSignatureDefOnTfLite: RunServer with
+    model_type='tflite' adds --prefer_tflite_model=true; the version holds model.tflite only."""
+    server = servers.get(
+        model_name="default", model_path=models / model, prefer_tflite_model="true"
+    )
+    verify_predict(server.grpc, 3.0, 123, specify_output=False)
 
 
-@pytest.mark.skip(reason="the profiler gRPC service (profiler_client.trace) is not served here")
-def test_profiler_service_with_valid_trace_request():
-    """Ports test_profiler_service_with_valid_trace_request."""
+def test_profiler_service_with_valid_trace_request(default_server, tmp_path):
+    """Ports test_profiler_service_with_valid_trace_request: a trace over the gRPC port
+    while REST predicts run (sent from a thread rather than wget, so each answer is checked),
+    then the trace file TensorFlow writes under the logdir."""
+    answers = []
+    tracing = threading.Event()
+
+    def predict_while_tracing():
+        body = {"instances": [2.0, 3.0, 4.0]}
+        while not tracing.is_set():
+            answers.append(call_rest(default_server.rest, "/v1/models/default:predict", body))
+            tracing.wait(0.2)
+
+    sender = threading.Thread(target=predict_while_tracing)
+    sender.start()
+    logdir = tmp_path / "logs"
+    logdir.mkdir()
+    try:
+        profiler_client.trace(
+            default_server.grpc,
+            str(logdir),
+            duration_ms=1000,
+            worker_list="",
+            num_tracing_attempts=10,
+        )
+    finally:
+        tracing.set()
+        sender.join()
+    assert answers
+    assert all(reply.json == {"predictions": [3.0, 3.5, 4.0]} for reply in answers)
+    assert list(logdir.glob("plugins/profile/*/*.xplane.pb"))
 
 
 @pytest.mark.skip(reason="the model needs tensorflow_text ops, which are not installed here")
