@@ -79,6 +79,7 @@ class GrpcServer:
         try:
             self._port = self._loop.run(self._serve())
         except BaseException:
+            self._profiler = None  # no call reached it, so it holds no channel to close
             self._loop.stop()
             raise
 

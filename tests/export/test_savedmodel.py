@@ -28,6 +28,16 @@ PREDICT_OUTPUTS = {
 EXPECTED = {
     contract.SERVING_DEFAULT: (
         {contract.IMAGES: ("DT_FLOAT", IMAGES_SHAPE)},
+        {contract.PROBABILITIES: ("DT_FLOAT", SCORES_SHAPE)},
+        contract.PREDICT_METHOD,
+    ),
+    contract.PREDICT_IMAGES: (
+        {contract.IMAGES: ("DT_FLOAT", f"(-1, {contract.NUM_PIXELS})")},
+        {contract.SCORES: ("DT_FLOAT", SCORES_SHAPE)},
+        contract.PREDICT_METHOD,
+    ),
+    contract.PREDICT_DETAILED: (
+        {contract.IMAGES: ("DT_FLOAT", IMAGES_SHAPE)},
         PREDICT_OUTPUTS,
         contract.PREDICT_METHOD,
     ),
