@@ -8,7 +8,8 @@ MODEL_BASE := serving/models/mnist
 
 PAD_PORT ?= 8080
 
-.PHONY: run serve check test test-unit test-slow lint bench clean chromium nginx compose-test
+.PHONY: run serve check test test-unit test-slow lint bench bench-peers clean chromium nginx wrk \
+	compose-test
 
 $(STAMP): pyproject.toml
 	$(call stage,install,{ test -x $(PY) || $(PYTHON) -m venv $(VENV); } && \
@@ -49,7 +50,7 @@ test-unit: $(STAMP)
 check: lint test-unit
 
 # The slow tier: servers as subprocesses, training runs, browsers, nginx (tests marked slow).
-test-slow: $(STAMP) chromium nginx
+test-slow: $(STAMP) chromium nginx wrk
 	$(call stage,slow,$(PY) -m pytest -m slow -n auto --dist loadfile -q)
 
 # The pad's browser tests drive Debian's chromium: installed here when missing and we are
@@ -69,6 +70,14 @@ nginx:
 		{ apt-get update -qq && apt-get install -y -qq nginx >/dev/null; }; } || \
 		echo "nginx could not be installed: the load balancer tests will skip"
 
+# The peers benchmark's load generator (bench/peers/wrk.py): Debian's wrk, installed here
+# when missing and we are root; elsewhere its test skips with one line saying so.
+wrk:
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq wrk >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; } || \
+		echo "wrk could not be installed: the peers benchmark's test will skip"
+
 # Everything: what CI runs (.ci/run), then `make compose-test`.
 test: lint test-unit test-slow
 
@@ -82,6 +91,12 @@ compose-test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/train_speed.py
 	$(PY) bench/serve_speed.py
+
+# The local server against KServe, MLServer, PyTriton, BentoML, LitServe and Ray Serve under
+# wrk (docs/benchmarks.md#peers). Each peer's pinned venv is built on first use under
+# .cache/peers/; PEERS_FLAGS narrows a run, e.g. PEERS_FLAGS="--peers local,kserve --seconds 2".
+bench-peers: $(STAMP) wrk
+	$(PY) bench/peers/run.py $(PEERS_FLAGS)
 
 clean:
 	rm -rf $(VENV) runs serving/models .pytest_cache .ruff_cache

@@ -3,11 +3,14 @@
 One run puts the same load (every batch size and concurrency given, `predict_pixels`)
 on the SavedModel signature called in this process (the floor), on the server a tutorial
 has you write (bench/tutorial_server.py: FastAPI + uvicorn, REST) and on the local server
-with batching off and on, over gRPC and REST. It prints one markdown table and the goals,
+with batching off and on, and serving the version's model.tflite (`--prefer_tflite_model`,
+batching off), each over gRPC, REST and the Open Inference Protocol's REST infer ("v2
+REST", JSON). It prints one markdown table and the goals,
 each a ratio of two cells of this run (bench/speed_report.py). Servers run as subprocesses
 on free 127.0.0.1 ports, off this process's interpreter lock; the client is this process
 on uvloop. Latency depends on the weights not at all, so without --base-path an
-untrained model is exported to a temporary directory. `--runs N` repeats the whole run
+untrained model is exported (with model.tflite) to a temporary directory; a --base-path
+whose latest version has no model.tflite skips the TF Lite rows. `--runs N` repeats the whole run
 and prints each goal's range.
 
 Example:
@@ -25,7 +28,9 @@ import pathlib
 import sys
 import tempfile
 
+import aiohttp
 import numpy as np
+import orjson
 import tensorflow as tf
 import uvloop
 from server_process import add_model_arguments, start_server, start_tutorial_server, stop_server
@@ -39,7 +44,7 @@ from export import export_model
 from model import ManualMLP
 from serving.client import connect
 from serving.client.load import run_load
-from serving.client.requests import pixel_inputs, predict_pixels
+from serving.client.requests import RequestError, pixel_inputs, predict_pixels
 
 SIGNATURE = contract.PREDICT_PIXELS
 
@@ -80,6 +85,25 @@ async def measure_client(target, batches, warmup, concurrency):
         )
 
 
+async def measure_v2(url, batches, warmup, concurrency):
+    """Times Open Inference Protocol infer requests (JSON) on `url`, the server's REST root."""
+    infer = f"{url}/v2/models/{contract.MODEL_NAME}/infer"
+
+    async def call(batch):
+        tensor = {"name": contract.IMAGES, "shape": list(batch.shape), "datatype": "UINT8"}
+        body = {"parameters": {"signature_name": SIGNATURE}, "inputs": [tensor]}
+        tensor["data"] = batch.ravel().tolist()
+        async with session.post(infer, data=orjson.dumps(body)) as reply:
+            answer = orjson.loads(await reply.read())
+        if reply.status != 200:
+            raise RequestError(f"{infer}: HTTP {reply.status}: {answer.get('error')}")
+        (probabilities,) = (o for o in answer["outputs"] if o["name"] == contract.PROBABILITIES)
+        return np.asarray(probabilities["data"], np.float32).reshape(probabilities["shape"])
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        return await measure(call, batches, warmup, concurrency)
+
+
 def model_base_path(args, scratch):
     """The base path to serve: --base-path, or a fresh export of an untrained model."""
     if args.base_path:
@@ -87,7 +111,7 @@ def model_base_path(args, scratch):
             raise ValueError(f"--base-path {args.base_path} holds no numeric version")
         return pathlib.Path(args.base_path)
     base = pathlib.Path(scratch) / contract.MODEL_NAME
-    export_model(ManualMLP(seed=0), base)
+    export_model(ManualMLP(seed=0), base, with_tflite=True)
     return base
 
 
@@ -125,15 +149,22 @@ def run(args):
                 load(("tutorial", "REST", "-", size, conc), {"rest": f"http://127.0.0.1:{port}"})
         finally:
             stop_server(process)
-        for batching in ("off", "on"):
+        variants = [("local", "off", []), ("local", "on", [])]
+        if (latest / "model.tflite").is_file():
+            variants.append(("local TF Lite", "off", ["--prefer_tflite_model=true"]))
+        for server, batching, extra in variants:
             batching_file = args.batching_config if batching == "on" else None
-            process, grpc_port, rest_port = start_server(base, batching_file, log, args.flags)
-            targets = {"gRPC": {"grpc": f"127.0.0.1:{grpc_port}"}}
-            targets["REST"] = {"rest": f"http://127.0.0.1:{rest_port}"}
+            flags = [*args.flags, *extra]
+            process, grpc_port, rest_port = start_server(base, batching_file, log, flags)
+            rest = f"http://127.0.0.1:{rest_port}"
+            targets = {"gRPC": {"grpc": f"127.0.0.1:{grpc_port}"}, "REST": {"rest": rest}}
             try:
                 for api, target in targets.items():
                     for size, conc in shapes:
-                        load(("local", api, batching, size, conc), target)
+                        load((server, api, batching, size, conc), target)
+                for size, conc in shapes:
+                    run_v2 = measure_v2(rest, batches[size], args.warmup, conc)
+                    cells[server, "v2 REST", batching, size, conc] = on_uvloop(run_v2)
             finally:
                 stop_server(process)
     return cells

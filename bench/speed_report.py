@@ -1,8 +1,9 @@
 """The table and goal checks of bench/serve_speed.py, from its measured cells.
 
 A cell is keyed `(server, api, batching, batch, concurrency)`: server "in-process"
-(api and batching "-"), "tutorial" (REST, batching "-") or "local" (gRPC or REST, batching
-"off" or "on"). Every goal is a ratio of two cells of the same run.
+(api and batching "-"), "tutorial" (REST, batching "-"), "local" (gRPC, REST or "v2 REST",
+batching "off" or "on") or "local TF Lite" (batching "off"). Every goal is a ratio of two
+cells of the same run.
 
 Example:
     python bench/serve_speed.py --requests 500 --warmup 50
@@ -80,6 +81,14 @@ def goals(cells):
             (f"REST batch {size}, concurrency 1: local p50 / tutorial p50", "p50",
              ("local", "REST", "off", size, 1), ("tutorial", "REST", "-", size, 1), 1.0)
         )  # fmt: skip
+    for batching in ("off", "on"):
+        for size in (1, 32):
+            for conc in (1, 16):
+                specs.append(
+                    (f"batching {batching}, batch {size}, concurrency {conc}: gRPC / REST "
+                     "requests/s", "rate", ("local", "gRPC", batching, size, conc),
+                     ("local", "REST", batching, size, conc), 1.0)
+                )  # fmt: skip
     found = []
     for name, measure, numerator, denominator, target in specs:
         top, bottom = _value(cells, measure, numerator), _value(cells, measure, denominator)

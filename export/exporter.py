@@ -104,12 +104,16 @@ def export_model(model, base_path, version=None, metadata=None, with_tflite=Fals
     info = export_info(model, version, dict(metadata or {}))
     with writer.atomic_version_dir(base_path, version) as temp:
         savedmodel.write_saved_model(model, temp)
+        warmed = contract.SIGNATURES
         if with_tflite:
             info["tflite"] = tflite.write_tflite(temp)
+            # TF Serving's TF Lite path (--prefer_tflite_model) serves only the converted
+            # signatures and fails a load whose warmup names another, so only those warm.
+            warmed = [name for name in warmed if name in info["tflite"]["signatures"]]
         assets = temp / contract.ASSETS_EXTRA
         assets.mkdir()
         (assets / contract.EXPORT_INFO_FILE).write_text(json.dumps(info, indent=2) + "\n")
-        warmup.write_warmup(assets / contract.WARMUP_FILE)
+        warmup.write_warmup(assets / contract.WARMUP_FILE, warmed)
     return pathlib.Path(base_path) / str(version)
 
 

@@ -68,11 +68,14 @@ def _classify_log(pixels):
     )
 
 
-def warmup_logs():
+def warmup_logs(signatures=contract.SIGNATURES):
     """Builds one warmup request per contract signature.
 
+    Args:
+        signatures: the signatures to warm, a subset of `contract.SIGNATURES`.
+
     Returns:
-        list of `PredictionLog`, in the order of `contract.SIGNATURES`.
+        list of `PredictionLog`, in the order of `signatures`.
     """
     pixels = sample_pixels()[np.newaxis]
     flat = scale_pixels(pixels).numpy()  # float32 [1, 784] in [0, 1]
@@ -87,15 +90,16 @@ def warmup_logs():
         ),
         contract.CLASSIFY: _classify_log(pixels[0]),
     }
-    return [logs[name] for name in contract.SIGNATURES]
+    return [logs[name] for name in signatures]
 
 
-def write_warmup(path):
+def write_warmup(path, signatures=contract.SIGNATURES):
     """Writes the warmup requests as a TFRecord file.
 
     Args:
         path: file to create, normally `<version>/assets.extra/tf_serving_warmup_requests`.
+        signatures: the signatures to warm (see `warmup_logs`).
     """
     with tf.io.TFRecordWriter(str(path)) as writer:
-        for log in warmup_logs():
+        for log in warmup_logs(signatures):
             writer.write(log.SerializeToString())

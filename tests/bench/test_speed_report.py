@@ -37,7 +37,17 @@ def test_goals_are_ratios_of_cells_with_verdicts():
     assert against_tutorial.ratio == 4.0 and against_tutorial.met
     latency = measured["REST batch 1, concurrency 1: local p50 / tutorial p50"]
     assert np.isclose(latency.ratio, 0.8) and latency.met
-    assert len(measured) == 6
+    grpc_over_rest = measured["batching on, batch 32, concurrency 16: gRPC / REST requests/s"]
+    assert grpc_over_rest.ratio == 1.0 and grpc_over_rest.met
+    assert len(measured) == 6 + 8
+
+
+def test_goals_grpc_slower_than_rest_is_missed():
+    slow_grpc = cells()
+    slow_grpc["local", "gRPC", "off", 1, 16] = result(1500)
+    measured = {goal.name: goal for goal in goals(slow_grpc)}
+    goal = measured["batching off, batch 1, concurrency 16: gRPC / REST requests/s"]
+    assert goal.ratio == 0.75 and not goal.met
 
 
 def test_goals_missed_are_marked_and_slower_p50_misses():
@@ -50,7 +60,7 @@ def test_goals_missed_are_marked_and_slower_p50_misses():
 def test_goals_leave_out_cells_not_run():
     only_batch_1 = {key: value for key, value in cells().items() if key[3] == 1}
     names = [goal.name for goal in goals(only_batch_1)]
-    assert len(names) == 4 and not any("batch 32" in name for name in names)
+    assert len(names) == 4 + 4 and not any("batch 32" in name for name in names)
 
 
 def test_table_has_a_row_per_cell_in_order():

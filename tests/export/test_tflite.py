@@ -20,6 +20,7 @@ from export import __main__ as cli
 from export import exporter, tflite, writer
 from export.tflite_signatures import read_signature_defs
 from model import ManualMLP
+from serving.core import Servable, replay_warmup
 from serving.core.tflite_servable import TfLiteServable
 from serving.errors import ServingError
 
@@ -131,3 +132,11 @@ def test_tflite_export_fails_an_rgb_image_rather_than_answering_three_digits(tfl
     with pytest.raises(ServingError) as error:
         asyncio.run(servable.run(signature, {contract.IMAGES: rgb}))
     assert error.value.code.name in ("INTERNAL", "INVALID_ARGUMENT")
+
+
+def test_tflite_export_warms_only_what_the_tflite_path_serves(tflite_export):
+    # Its warmup must replay on both paths: a record naming a signature the TF Lite model
+    # lacks would fail TF Serving's load under --prefer_tflite_model.
+    lite = TfLiteServable(contract.MODEL_NAME, 1, tflite_export)
+    assert replay_warmup(lite) == len(NUMERIC)
+    assert replay_warmup(Servable(contract.MODEL_NAME, 1, tflite_export)) == len(NUMERIC)
