@@ -2,6 +2,7 @@
 
 - `handler`: method, path and body in, JSON out (`RestApi`); no HTTP library here.
 - `app`: the aiohttp application (body limit, CORS, Prometheus metrics path).
+- `guard`: admission, deadline, metrics and JSON faults around each API's calls (`/v1`, `/v2`).
 - `server`: binds the port and runs the app on its own event loop.
 A REST predict: `app` reads the body → `handler.RestApi.handle` matches the route →
 `codecs.json_request` reads it → `core.inference` validates and runs it (batched or on

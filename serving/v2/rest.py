@@ -8,9 +8,8 @@ Routes (case-sensitive, as the protocol says; model name and version URL-decoded
     POST /v2/models/{name}[/versions/{v}]/infer            inference (JSON, binary data)
 `{v}` is a version number or a version label. Refusals are `{"error": ...}`: 400 for a bad
 request, 404 for an unknown model, version, label or route. `V2RestApi.handle` is free of
-HTTP libraries; `route` makes it an aiohttp handler that admits requests, keeps the
-deadline and records model calls (ModelMetadata, ModelReady, ModelInfer) in the metrics,
-as the `/v1` routes do.
+HTTP libraries; rest.app serves it behind the guard the `/v1` routes have (admission, the
+deadline, and model calls recorded in the metrics: ModelMetadata, ModelReady, ModelInfer).
 
 Example:
     curl http://127.0.0.1:8501/v2/models/mnist
@@ -20,15 +19,11 @@ import asyncio
 import dataclasses
 import logging
 import re
-import time
 import urllib.parse
 
-import grpc
 import orjson
-from aiohttp import http_exceptions, web, web_protocol
 
-from serving.errors import HTTP_STATUS, ServingError, not_found
-from serving.rest.admission import BodyTimeout, RequestTooLarge
+from serving.errors import ServingError, not_found
 from serving.rest.handler import INLINE_BODY_BYTES
 from serving.v2.rest_codec import HEADER_LENGTH, parse_infer, write_infer
 
@@ -126,67 +121,6 @@ class V2RestApi:
             self._parse_executor, write_infer, response, binary_for
         )
         return response, *written
-
-    def route(self, admission, metrics, timeout, cors_headers):
-        """This API as an aiohttp handler for `/v2...`, guarded as rest.app guards `/v1`.
-
-        Args:
-            admission: the rest.admission.Admission shared with `/v1`.
-            metrics: a server.metrics.Metrics.
-            timeout: seconds to answer once the body is read; 0 means no limit.
-            cors_headers: headers added to every answer (CORS), or {}.
-
-        Returns:
-            An async callable(aiohttp request) -> web.Response.
-        """
-
-        def error(status, message):
-            body = orjson.dumps({"error": message})
-            return web.Response(status=status, body=body, headers={**cors_headers, **_JSON})
-
-        async def answer(request):
-            start = time.perf_counter()
-            async with admission.admit(request.content_length):
-                body = await admission.read_body(request)
-                async with asyncio.timeout(timeout or None):
-                    result = await self.handle(
-                        request.method, request.rel_url.raw_path, request.headers, body
-                    )
-            if result.api is not None:
-                elapsed = time.perf_counter() - start
-                metrics.record(
-                    result.model_name, result.api, "REST", result.code, elapsed,
-                    result.version, result.signature,
-                )  # fmt: skip
-            headers = {**cors_headers, **result.headers}
-            return web.Response(status=result.status, body=result.body, headers=headers)
-
-        async def handler(request):
-            if cors_headers and request.method == "OPTIONS":
-                return web.Response(status=200, headers=cors_headers)
-            try:
-                return await answer(request)
-            except RequestTooLarge as refusal:
-                return error(413, refusal.message)
-            except web.HTTPRequestEntityTooLarge:
-                limit = admission.max_request_bytes
-                return error(413, f"Request body is larger than the limit of {limit} bytes")
-            except ServingError as refusal:
-                return error(refusal.http_status, refusal.message)
-            except BodyTimeout as stalled:
-                response = error(408, str(stalled))
-                response.force_close()
-                return response
-            except TimeoutError:
-                status = HTTP_STATUS[grpc.StatusCode.DEADLINE_EXCEEDED]
-                return error(status, f"Request not answered within {round(timeout * 1000)} ms")
-            except (http_exceptions.HttpProcessingError, web_protocol.RequestPayloadError):
-                return error(400, "Malformed request body")
-            except Exception:
-                log.exception("REST request %s %s failed", request.method, request.rel_url.raw_path)
-                return error(500, "Internal error")
-
-        return handler
 
 
 def _route(method, path):
