@@ -200,7 +200,8 @@ def test_compose_stack_trains_serves_rolls_out_and_cleans_up(tmp_path, mnist):
     model_url = f"{rest}/v1/models/{contract.MODEL_NAME}"
     try:
         with phases("build images"):
-            compose(env, "build")
+            # A cold dependency layer downloads TensorFlow with no pip cache: allow for it.
+            compose(env, "build", timeout=1800)
         with phases("up: train, export version 1, start the server"):
             compose(env, "up", "--detach")
         trainer = compose(env, "ps", "--all", "--quiet", "trainer").strip()
