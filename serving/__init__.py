@@ -11,7 +11,7 @@ all follow is `common.contract`):
 - `codecs/`: TensorProto, REST JSON and tf.Example, one module per wire format.
 - `client/`: REST and gRPC clients, the load tester, `python -m serving.client`.
 - `pad/`: `python -m serving.pad`, the drawing pad in the browser, over the REST API.
-- `event_loop`: the asyncio loop thread both endpoints run on.
+- `event_loop`: the asyncio loop thread the REST endpoint runs on.
 - `memory`: the server process's allocator settings, so large requests give memory back.
 - `demo`: `python -m serving.demo`, a server asked once over each API.
 

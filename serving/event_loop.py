@@ -1,6 +1,6 @@
 """An asyncio event loop on a thread of its own, for the servers that run on one.
 
-The REST server (aiohttp) and the gRPC server (grpc.aio) each run on a `LoopThread`:
+The REST server (aiohttp) runs on a `LoopThread`:
 `start` runs a new loop on a daemon thread, `run` runs a coroutine on it from any other
 thread and returns its result, and `stop` ends the loop and closes it.
 

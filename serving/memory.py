@@ -28,6 +28,7 @@ import gc
 import logging
 import os
 import sys
+import threading
 
 # glibc's mallopt parameters (malloc.h).
 _M_MMAP_THRESHOLD = -3
@@ -89,29 +90,30 @@ def trim():
 class TrimSoon:
     """Runs `trim` TRIM_DELAY_SECONDS after a `request()`, once for all requests meanwhile.
 
-    A steady stream of large calls is trimmed every `delay` seconds, never put off.
+    A steady stream of large calls is trimmed every `delay` seconds, never put off. The
+    trim runs on a timer thread of its own; `request` may be called from any thread.
 
     Args:
-        loop: the event loop that schedules the trim (it runs on the loop's executor).
         delay: seconds from the first request to the trim.
     """
 
-    def __init__(self, loop, delay=TRIM_DELAY_SECONDS):
-        self._loop = loop
+    def __init__(self, delay=TRIM_DELAY_SECONDS):
         self._delay = delay
+        self._lock = threading.Lock()
         self._timer = None
 
     def request(self):
-        """Asks for a trim; must be called on the loop."""
-        if self._timer is None:
-            self._timer = self._loop.call_later(self._delay, self._run)
+        """Asks for a trim."""
+        with self._lock:
+            if self._timer is None:
+                self._timer = threading.Timer(self._delay, self._run)
+                self._timer.daemon = True  # a pending trim never holds the process up
+                self._timer.start()
 
     def _run(self):
-        self._timer = None
-        task = self._loop.run_in_executor(None, trim)
-        task.add_done_callback(_log_failure)
-
-
-def _log_failure(future):
-    if not future.cancelled() and future.exception() is not None:
-        log.warning("malloc_trim failed: %s", future.exception())
+        with self._lock:
+            self._timer = None
+        try:
+            trim()
+        except Exception as error:  # a failed trim must not end the timer thread noisily
+            log.warning("malloc_trim failed: %s", error)

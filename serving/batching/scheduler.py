@@ -1,7 +1,8 @@
 """Batching of concurrent requests to one signature, as TF Serving's `--enable_batching`.
 
 Each request is a task queued under its servable version and signature, awaited on the
-caller's event loop without holding a thread until its batch has run. A pool of
+caller's event loop without holding a thread until its batch has run (`run`), or waited for
+by the caller's own thread (`run_blocking`). A pool of
 `num_batch_threads` threads takes the oldest ready queue (it holds `max_batch_size` rows,
 or its first task has waited `batch_timeout_micros`), concatenates the tasks' inputs along
 the batch axis, pads them up to the next of `allowed_batch_sizes`, runs the signature once
@@ -99,6 +100,16 @@ class BatchScheduler:
         future = loop.create_future()
         task = self._enqueue(key, function, inputs, functools.partial(_wake, loop, future))
         await future
+        return task.result()
+
+    def run_blocking(self, key, function, inputs):
+        """`run` for a caller on a thread of its own (a gRPC handler), which waits meanwhile.
+
+        Args, Returns and Raises: as `run`.
+        """
+        done = threading.Event()
+        task = self._enqueue(key, function, inputs, done.set)
+        done.wait()  # `stop` runs every queued task first, so this always returns
         return task.result()
 
     def _enqueue(self, key, function, inputs, wake):

@@ -7,6 +7,7 @@
 - `inference`: Predict on a servable; `example_apis`: Classify, Regress, MultiInference.
 - `model_info`: GetModelStatus and GetModelMetadata responses.
 - `warmup_replay`: runs a version's warmup records before it serves.
+- `inline`: finishes those coroutines in a plain thread (the gRPC handlers), no event loop.
 The REST and gRPC endpoints are thin layers over these.
 
 Example:

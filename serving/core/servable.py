@@ -7,14 +7,14 @@ SignatureDef's input tensor names and fetching its output tensor names. So TF1 a
 exports, `.pb` and `.pbtxt`, reference variables and several MetaGraphs all load, and
 shapes are enforced by the graph alone, never by the SignatureDef (TF Serving's
 `half_plus_three` declares one shape and computes another). `run` is awaited from an event
-loop and goes through the batch scheduler once `batch_with` has been called.
+loop, or finished inline from a gRPC handler thread (`core.inline`), and goes through the
+batch scheduler once `batch_with` has been called.
 
 Example:
     python -c "from serving.core import Servable; \
 print(sorted(Servable('mnist', 1, 'serving/models/mnist/1').signatures))"
 """
 
-import asyncio
 import dataclasses
 import functools
 import pathlib
@@ -25,6 +25,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import config_pb2
 from tensorflow.python.saved_model import loader_impl
 
+from serving.core import inline
 from serving.errors import ServingError, from_tf_error, invalid_argument
 
 DEFAULT_TAGS = ("serve",)
@@ -103,7 +104,8 @@ class Servable:
             arrays: dict input alias -> numpy array, as `core.inputs.prepare_inputs` returns.
             executor: the thread pool that runs the signature when batching is off (None:
                 the loop's default); with batching on, the call awaits its batch without
-                holding any thread.
+                holding any thread. `inline.INLINE` runs it in the calling thread, which
+                it blocks (with batching, until the batch has run): see `core.inline`.
             output_keys: the output aliases to fetch; None fetches them all. Only what they
                 depend on is computed, as in TF Serving.
 
@@ -115,9 +117,8 @@ class Servable:
         """
         keys = tuple(sorted(signature.outputs) if output_keys is None else output_keys)
         call = functools.partial(self._call, signature, keys)
-        if self._batch_scheduler is not None:
-            return await self._batch_scheduler.run((self, signature.name, keys), call, arrays)
-        return await asyncio.get_running_loop().run_in_executor(executor, call, arrays)
+        key = (self, signature.name, keys)
+        return await inline.run_signature(call, arrays, executor, self._batch_scheduler, key)
 
     def _call(self, signature, output_keys, arrays):
         input_keys = tuple(sorted(arrays))

@@ -24,7 +24,6 @@ Example:
         --prefer_tflite_model=true --num_tflite_pools=2
 """
 
-import asyncio
 import functools
 import logging
 import pathlib
@@ -36,6 +35,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from export.tflite_signatures import read_signature_defs
+from serving.core import inline
 from serving.core.servable import Servable, _signature
 from serving.core.tflite_interpreters import Interpreter, Splitter, chunk_rows
 from serving.errors import ServingError, invalid_argument
@@ -128,7 +128,8 @@ class TfLiteServable:
         Args:
             signature: one of this servable's Signatures.
             arrays: dict input alias -> numpy array of the signature's dtype.
-            executor: the thread pool that runs it when batching is off (None: the default).
+            executor: the thread pool that runs it when batching is off (None: the default),
+                or `inline.INLINE` (see `Servable.run`).
             output_keys: the output aliases to fetch; None fetches them all.
 
         Returns:
@@ -140,9 +141,8 @@ class TfLiteServable:
         """
         keys = tuple(sorted(signature.outputs) if output_keys is None else output_keys)
         call = functools.partial(self._call, signature, keys)
-        if self._batch_scheduler is not None:
-            return await self._batch_scheduler.run((self, signature.name, keys), call, arrays)
-        return await asyncio.get_running_loop().run_in_executor(executor, call, arrays)
+        key = (self, signature.name, keys)
+        return await inline.run_signature(call, arrays, executor, self._batch_scheduler, key)
 
     def _call(self, signature, output_keys, arrays):
         invoke = functools.partial(self._invoke, signature, output_keys)

@@ -1,9 +1,10 @@
-"""TF Serving's gRPC API over the core: the servicers and the grpc.aio server that runs them.
+"""TF Serving's gRPC API over the core: the servicers and grpc's thread-pool server.
 
 - `servicers`: PredictionService (Predict, Classify, GetModelMetadata) and ModelService
   (GetModelStatus), each call recorded in the metrics and refused with TF Serving's codes
-  by `calls.rpc`.
-- `server`: binds the port and runs a grpc.aio server on its own event loop.
+  by `calls.rpc`; they run in the server's handler threads, the model in the same thread
+  (`core.inline`), or, with batching, waited for there.
+- `server`: binds the port and runs `grpc.server` on a pool of handler threads.
 - `reflection`: server reflection listing every service registered.
 - `profiler_proxy`: TensorFlow's profiler service (`--enable_profiler`), forwarded to TF's
   own profiler server in this process.

@@ -1,21 +1,21 @@
 """How every TF Serving gRPC call is answered: counted, refused with its code, trimmed after.
 
-`rpc(api)` wraps a servicer coroutine `method(self, request) -> response`: a request
-without its ModelSpec is INVALID_ARGUMENT ("Missing ModelSpec"), a ServingError aborts the
-call with its status, an unexpected fault is logged and answered INTERNAL "Internal error",
-and every outcome is recorded in `self.metrics` (with the version and signature the answer
-names) before the status is sent. Requests of a MiB or more ask for a malloc_trim once
-their buffers are freed (`memory.TrimSoon`). `servable_request` reads a ModelSpec.
+`rpc(api)` wraps a servicer method `method(self, request) -> response` into a handler that
+grpc's thread-pool server runs in one of its threads: a request without its ModelSpec is
+INVALID_ARGUMENT ("Missing ModelSpec"), a ServingError aborts the call with its status, an
+unexpected fault is logged and answered INTERNAL "Internal error", and every outcome is
+recorded in `self.metrics` (with the version and signature the answer names; CANCELLED for
+an answer its client no longer waited for) before the status is sent. Requests of a MiB
+or more ask for a malloc_trim once their buffers are freed (`memory.TrimSoon`).
+`servable_request` reads a ModelSpec.
 
 Example:
     python -m serving.client predict --grpc 127.0.0.1:8500 --mnist-index 0
 """
 
-import asyncio
 import functools
 import logging
 import time
-import weakref
 
 import grpc
 
@@ -26,7 +26,7 @@ from serving.errors import ServingError, invalid_argument
 log = logging.getLogger(__name__)
 # Requests at least this large ask for a malloc_trim after them (see memory.TrimSoon).
 TRIM_AFTER_BYTES = memory.MMAP_THRESHOLD_BYTES
-_TRIMMERS = weakref.WeakKeyDictionary()  # event loop -> its memory.TrimSoon
+_TRIM = memory.TrimSoon()  # one per process: malloc_trim frees the whole heap
 
 
 def servable_request(model_spec):
@@ -53,7 +53,7 @@ def rpc(api, model_name=lambda request: request.model_spec.name):
     # under; requests without a model_spec (MultiInference, reload) pass their own.
     def decorate(method):
         @functools.wraps(method)
-        async def wrapper(self, request, context):
+        def wrapper(self, request, context):
             start = time.perf_counter()
 
             def record(code, response=None):
@@ -66,39 +66,30 @@ def rpc(api, model_name=lambda request: request.model_spec.name):
                 self.metrics.record(model_name(request), api, "GRPC", code, elapsed, **ran)
 
             try:
-                return await call(self, request, context, record)
+                return call(self, request, context, record)
             finally:
                 # The call's buffers are freed once it ends: the trim waits for that.
                 if request.ByteSize() >= TRIM_AFTER_BYTES:
-                    _trim_soon()
+                    _TRIM.request()
 
-        async def call(self, request, context, record):
+        def call(self, request, context, record):
             try:
                 if "model_spec" in request.DESCRIPTOR.fields_by_name and not request.HasField(
                     "model_spec"
                 ):
                     raise invalid_argument("Missing ModelSpec")
-                response = await method(self, request)
+                response = method(self, request)
             except ServingError as error:
                 record(error.code.name)
-                await context.abort(error.code, error.message)
-            except asyncio.CancelledError:
-                record("CANCELLED")
-                raise
+                context.abort(error.code, error.message)
             except Exception:  # details go to the log, never to the client
                 log.exception("gRPC %s failed", api)
                 record("INTERNAL")
-                await context.abort(grpc.StatusCode.INTERNAL, "Internal error")
-            record("OK", response)
+                context.abort(grpc.StatusCode.INTERNAL, "Internal error")
+            # A client that cancelled, or whose deadline passed, never gets this answer.
+            record("OK" if context.is_active() else "CANCELLED", response)
             return response
 
         return wrapper
 
     return decorate
-
-
-def _trim_soon():
-    loop = asyncio.get_running_loop()
-    if loop not in _TRIMMERS:
-        _TRIMMERS[loop] = memory.TrimSoon(loop)
-    _TRIMMERS[loop].request()

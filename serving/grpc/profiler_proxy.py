@@ -17,7 +17,6 @@ Example:
         p.trace('localhost:8500', '/tmp/tb', duration_ms=1000)"
 """
 
-import asyncio
 import logging
 import threading
 
@@ -60,12 +59,13 @@ def backend_port():
 
 
 class ProfilerProxy:
-    """`tensorflow.ProfilerService` for a grpc.aio.Server, forwarded to TF's profiler server.
+    """`tensorflow.ProfilerService` for a grpc.Server, forwarded to TF's profiler server.
 
-    Its channel belongs to the server's event loop: `close` it there after the server stops.
+    `close` it after the server stops.
     """
 
     def __init__(self):
+        self._lock = threading.Lock()
         self._channel = None
 
     def handler(self):
@@ -85,26 +85,24 @@ class ProfilerProxy:
     def _forward(self, method):
         path = f"/{SERVICE}/{method}"
 
-        async def forward(request, context):
-            channel = await self._open()
+        def forward(request, context):
             try:
                 # No serializers: the bytes pass through as they came.
-                return await channel.unary_unary(path)(request, timeout=context.time_remaining())
-            except grpc.aio.AioRpcError as error:
-                await context.abort(error.code(), error.details() or "")
+                return self._open().unary_unary(path)(request, timeout=context.time_remaining())
+            except grpc.RpcError as error:
+                context.abort(error.code(), error.details() or "")
 
         return forward
 
-    async def _open(self):
-        if self._channel is None:
-            port = await asyncio.get_running_loop().run_in_executor(None, backend_port)
-            # Another call may have opened it while this one waited.
+    def _open(self):
+        with self._lock:
             if self._channel is None:
-                self._channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}", _UNLIMITED)
-        return self._channel
+                self._channel = grpc.insecure_channel(f"127.0.0.1:{backend_port()}", _UNLIMITED)
+            return self._channel
 
-    async def close(self):
+    def close(self):
         """Closes the channel to the profiler server, if a call opened one."""
-        if self._channel is not None:
-            await self._channel.close()
-            self._channel = None
+        with self._lock:
+            if self._channel is not None:
+                self._channel.close()
+                self._channel = None

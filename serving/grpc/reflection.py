@@ -1,6 +1,6 @@
 """gRPC server reflection over every service the server registers, as TF Serving offers it.
 
-`ServiceRecorder` wraps a grpc.aio.Server while the services are registered and keeps the
+`ServiceRecorder` wraps a grpc.Server while the services are registered and keeps the
 full name of each (the generated `add_*Servicer_to_server` functions and
 `grpc.method_handlers_generic_handler` both name their service), so a service added later
 is listed without touching this module. `enable_reflection` then adds
@@ -26,14 +26,14 @@ _GRPC_SUFFIX = "_grpc"  # protoc's gRPC plugin writes x_pb2_grpc beside x_pb2
 
 
 class ServiceRecorder:
-    """A grpc.aio.Server that records the full name of every service registered on it.
+    """A grpc.Server that records the full name of every service registered on it.
 
     Pass it to registration functions in place of the server; everything but the two
-    registration methods goes to the server unchanged. It is no grpc.aio.Server instance,
-    so code that checks the type (grpc_reflection's does) must get `server` itself.
+    registration methods goes to the server unchanged. It is no grpc.Server instance, so
+    code that checks the type (grpc_reflection's does) must get `server` itself.
 
     Args:
-        server: the grpc.aio.Server to register on.
+        server: the grpc.Server to register on.
     """
 
     def __init__(self, server):

@@ -1,27 +1,28 @@
-"""The gRPC endpoint: a grpc.aio server with TF Serving's services, on its own event loop.
+"""The gRPC endpoint: grpc's thread-pool server with TF Serving's services.
 
 It listens where TF Serving's flags say: a TCP port, a UNIX socket (`--grpc_socket_path`),
 or both, with `--grpc_channel_arguments`, TLS from `--ssl_config_file`, the standard
 grpc.health.v1 service with `--enable_grpc_healthcheck_service`, TensorFlow's profiler
 service with `--enable_profiler`, and server reflection listing every service registered.
 
-Calls are handled on the loop: a Predict or Classify waiting for its batch holds no
-thread, so concurrent calls batch without one thread per call (and without the thread
-switches that costs on a small host). With batching off, signatures run on the
-`grpc_max_threads` thread pool, so a slow call never blocks the loop.
+Each call is answered in one of `max_threads` handler threads, as in TF Serving: the
+servicer runs the model in that thread (with batching, it waits there for its batch), so a
+call costs no event loop and no hop to another thread once a handler has it. Calls beyond
+`max_concurrent_calls` in flight are refused with RESOURCE_EXHAUSTED.
 
 Example:
     python -m serving.server --model_name=mnist --model_base_path=serving/models/mnist --port=8500
 """
 
+import concurrent.futures
 import dataclasses
 import logging
+import os
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from serving.errors import ConfigError
-from serving.event_loop import LoopThread
 from serving.grpc.profiler_proxy import ProfilerProxy
 from serving.grpc.reflection import ServiceRecorder, enable_reflection
 
@@ -43,13 +44,15 @@ class GrpcOptions:
     profiler: bool = False  # tensorflow.ProfilerService (--enable_profiler)
     # Calls in flight beyond this are refused with RESOURCE_EXHAUSTED (None: no limit).
     max_concurrent_calls: int | None = None
+    # Handler threads (`server.endpoints` sizes them from --grpc_max_threads and batching).
+    max_threads: int = 4 * (os.cpu_count() or 1)
 
 
 class GrpcServer:
     """Serves PredictionService and ModelService (health checks, profiler when asked).
 
     Args:
-        services: callable(grpc.aio.Server) that registers the servicers; it is given a
+        services: callable(grpc.Server) that registers the servicers; it is given a
             reflection.ServiceRecorder, so reflection lists what it registers.
         options: GrpcOptions.
     """
@@ -58,8 +61,8 @@ class GrpcServer:
         self._services = services
         self._options = options
         self._port = None
-        self._loop = LoopThread("grpc")
         self._server = None
+        self._pool = None
         self._profiler = None
         self.service_names = ()  # what reflection lists (after `start`)
 
@@ -75,30 +78,34 @@ class GrpcServer:
             ConfigError: if the port or socket cannot be bound, or a channel argument is
                 malformed.
         """
-        self._loop.start()
+        options = self._options
+        pool = concurrent.futures.ThreadPoolExecutor(options.max_threads, "grpc")
         try:
-            self._port = self._loop.run(self._serve())
+            server = grpc.server(
+                pool,
+                options=[
+                    ("grpc.max_receive_message_length", options.max_request_bytes),
+                    ("grpc.max_send_message_length", -1),
+                    # Without this, Linux lets a second server bind a port that is in use.
+                    ("grpc.so_reuseport", 0),
+                    *channel_arguments(options.channel_arguments),
+                ],
+                maximum_concurrent_rpcs=options.max_concurrent_calls,
+            )
+            self._port = self._register_and_bind(server)
+            server.start()
         except BaseException:
             self._profiler = None  # no call reached it, so it holds no channel to close
-            self._loop.stop()
+            pool.shutdown(wait=False)
             raise
+        self._server, self._pool = server, pool
 
-    async def _serve(self):
+    def _register_and_bind(self, server):
         options = self._options
-        server = grpc.aio.server(
-            options=[
-                ("grpc.max_receive_message_length", options.max_request_bytes),
-                ("grpc.max_send_message_length", -1),
-                # Without this, Linux lets a second server bind a port that is in use.
-                ("grpc.so_reuseport", 0),
-                *channel_arguments(options.channel_arguments),
-            ],
-            maximum_concurrent_rpcs=options.max_concurrent_calls,
-        )
         registry = ServiceRecorder(server)
         self._services(registry)
         if options.health_service:
-            await _add_health_service(registry)
+            _add_health_service(registry)
         if options.profiler:
             self._profiler = ProfilerProxy()
             registry.add_generic_rpc_handlers((self._profiler.handler(),))
@@ -110,23 +117,23 @@ class GrpcServer:
             port = _bind(server, f"{host}:{max(options.port, 0)}", options.ssl)
         if options.socket_path:
             _bind(server, f"unix:{options.socket_path}", options.ssl)
-        await server.start()
-        self._server = server
         return port
 
     def stop(self, grace_seconds):
-        """Stops accepting calls, lets in-flight ones finish, then stops the loop.
+        """Stops accepting calls, lets in-flight ones finish, then ends the handler threads.
 
         Args:
-            grace_seconds: how long in-flight calls may still run.
+            grace_seconds: how long in-flight calls may still run; later they are cancelled.
         """
         if self._server is not None:
-            self._loop.run(self._server.stop(grace_seconds))
+            self._server.stop(grace_seconds).wait()
             self._server = None
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         if self._profiler is not None:
-            self._loop.run(self._profiler.close())
+            self._profiler.close()
             self._profiler = None
-        self._loop.stop()
 
 
 def channel_arguments(text):
@@ -174,10 +181,10 @@ def _bind(server, address, ssl):
     return bound
 
 
-async def _add_health_service(server):
+def _add_health_service(server):
     # As TF Serving: the overall status and both services report SERVING.
-    servicer = health.aio.HealthServicer()
+    servicer = health.HealthServicer()
     # TF Serving names the two services briefly; the full names serve standard clients.
     for service in ("", "ModelService", "PredictionService", *_FULL_NAMES):
-        await servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
+        servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(servicer, server)

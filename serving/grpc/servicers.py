@@ -6,13 +6,13 @@ string_val, ... as TF Serving sends them), `Classify`, `Regress`, `MultiInferenc
 Refusals abort the call with TF Serving's status codes: NOT_FOUND for an unknown model or
 version, INVALID_ARGUMENT for bad inputs or an unknown label, FAILED_PRECONDITION for an
 unknown Predict signature. Every call is recorded in the metrics. The servicers' methods
-are coroutines, for `grpc.server`'s grpc.aio server; `grpc.calls` records and refuses.
+run in the handler threads of grpc's thread-pool server: the core's coroutines are
+finished there inline (`core.inline`), the model run in the same thread, or, with
+batching, waited for there; `grpc.calls` records and refuses.
 
 Example:
     python -m serving.client predict --grpc 127.0.0.1:8500 --mnist-index 0
 """
-
-import asyncio
 
 import grpc
 from tensorflow_serving.apis import (
@@ -26,6 +26,7 @@ from tensorflow_serving.apis import (
 
 from serving.codecs import from_array, serialize_input
 from serving.core import example_apis, inference, model_info
+from serving.core.inline import INLINE, finish
 from serving.errors import ServingError, invalid_argument
 from serving.grpc.calls import rpc, servable_request
 from serving.request_log.logger import RequestLogger
@@ -39,12 +40,11 @@ def _fill_model_spec(spec, servable, signature_name=None):
 
 
 class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
-    """TF Serving's PredictionService over a ModelManager's servables, on grpc.aio.
+    """TF Serving's PredictionService over a ModelManager's servables.
 
     Args:
         manager: the ModelManager.
         metrics: a server.metrics.Metrics.
-        executor: the thread pool that runs signatures when batching is off.
         check_method_names: `--enable_signature_method_name_check`.
         tensor_content: `--enable_serialization_as_tensor_content`: Predict outputs packed
             in tensor_content instead of the typed fields.
@@ -55,28 +55,28 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         self,
         manager,
         metrics,
-        executor,
         check_method_names=False,
         tensor_content=False,
         request_log=None,
     ):
         self.manager = manager
         self.metrics = metrics
-        self.executor = executor
         self.check = check_method_names
         self.tensor_content = tensor_content
         self.request_log = request_log or RequestLogger()
 
     @rpc("Predict")
-    async def Predict(self, request):
+    def Predict(self, request):
         servable = self.manager.resolve(servable_request(request.model_spec))
-        signature, outputs = await inference.predict(
-            servable,
-            request.model_spec.signature_name,
-            dict(request.inputs),
-            request.output_filter,
-            self.executor,
-            self.check,
+        signature, outputs = finish(
+            inference.predict(
+                servable,
+                request.model_spec.signature_name,
+                dict(request.inputs),
+                request.output_filter,
+                INLINE,
+                self.check,
+            )
         )
         response = predict_pb2.PredictResponse()
         _fill_model_spec(response.model_spec, servable, signature.name)
@@ -86,15 +86,15 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         return response
 
     @rpc("Classify")
-    async def Classify(self, request):
-        return await self._examples(request, example_apis.CLASSIFY)
+    def Classify(self, request):
+        return self._examples(request, example_apis.CLASSIFY)
 
     @rpc("Regress")
-    async def Regress(self, request):
-        return await self._examples(request, example_apis.REGRESS)
+    def Regress(self, request):
+        return self._examples(request, example_apis.REGRESS)
 
     @rpc("MultiInference", lambda request: _first_task_model(request))
-    async def MultiInference(self, request):
+    def MultiInference(self, request):
         if not request.tasks:
             raise invalid_argument("Found ModelSpec with an empty model name.")
         names = {task.model_spec.name for task in request.tasks}
@@ -106,26 +106,28 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             )
         servable = self.manager.resolve(servable_request(request.tasks[0].model_spec))
         examples = serialize_input(request.input)
-        response = await example_apis.multi_inference(
-            servable, request.tasks, examples, self.executor, self.check
+        response = finish(
+            example_apis.multi_inference(servable, request.tasks, examples, INLINE, self.check)
         )
         self.request_log.log_grpc("multi_inference_log", request, response)
         return response
 
     @rpc("GetModelMetadata")
-    async def GetModelMetadata(self, request):
+    def GetModelMetadata(self, request):
         servable = self.manager.resolve(servable_request(request.model_spec))
         return model_info.metadata_response(servable, list(request.metadata_field))
 
-    async def _examples(self, request, kind):
+    def _examples(self, request, kind):
         servable = self.manager.resolve(servable_request(request.model_spec))
-        signature, result = await example_apis.run(
-            servable,
-            kind,
-            request.model_spec.signature_name,
-            serialize_input(request.input),
-            self.executor,
-            self.check,
+        signature, result = finish(
+            example_apis.run(
+                servable,
+                kind,
+                request.model_spec.signature_name,
+                serialize_input(request.input),
+                INLINE,
+                self.check,
+            )
         )
         response_type = (
             classification_pb2.ClassificationResponse
@@ -156,14 +158,14 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         self.reload_config = reload_config
 
     @rpc("GetModelStatus")
-    async def GetModelStatus(self, request):
+    def GetModelStatus(self, request):
         return model_info.status_response(self.manager, servable_request(request.model_spec))
 
     @rpc("HandleReloadConfigRequest", lambda request: "")
-    async def HandleReloadConfigRequest(self, request):
+    def HandleReloadConfigRequest(self, request):
         if self.reload_config is None:
             raise ServingError(grpc.StatusCode.UNIMPLEMENTED, "Config reloads are off")
-        await asyncio.get_running_loop().run_in_executor(None, self.reload_config, request.config)
+        self.reload_config(request.config)
         response = model_management_pb2.ReloadConfigResponse()
         response.status.error_code = 0
         return response
@@ -174,28 +176,24 @@ def add_services(
     *,
     manager,
     metrics,
-    executor,
     check_method_names=False,
     reload_config=None,
     tensor_content=False,
     request_log=None,
 ):
-    """Registers both services on a grpc.aio.Server.
+    """Registers both services on a grpc.Server (grpc's thread-pool server).
 
     Args:
-        server: the grpc.aio.Server.
+        server: the grpc.Server.
         manager: the ModelManager.
         metrics: a server.metrics.Metrics.
-        executor: the thread pool that runs signatures when batching is off.
         check_method_names: `--enable_signature_method_name_check`.
         reload_config: see ModelServicer (None: reloads are refused).
         tensor_content: see PredictionServicer.
         request_log: see PredictionServicer (None: nothing is logged).
     """
     prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
-        PredictionServicer(
-            manager, metrics, executor, check_method_names, tensor_content, request_log
-        ),
+        PredictionServicer(manager, metrics, check_method_names, tensor_content, request_log),
         server,
     )
     model_service_pb2_grpc.add_ModelServiceServicer_to_server(

@@ -13,6 +13,7 @@ Example:
 import functools
 import logging
 
+from serving.core.inline import INLINE
 from serving.errors import ConfigError
 from serving.grpc import GrpcOptions, GrpcServer, add_services
 from serving.rest import RestApi, RestServer, create_app
@@ -24,29 +25,36 @@ GRACE_SECONDS = 5.0  # how long stop() lets in-flight requests finish
 log = logging.getLogger(__name__)
 
 
-def grpc_endpoint(server, executor):
+def grpc_endpoint(server):
     """The gRPC server of a ModelServer, not yet started.
+
+    Its servicers run each signature in the gRPC handler thread that took the call: with
+    batching off, `--grpc_max_threads` of them run models. With batching on, the batch
+    threads run the models and a handler thread only waits for its batch, so every call in
+    flight (up to `--max_inflight_requests`) gets a thread: calls beyond
+    `--grpc_max_threads` still meet in one batch.
 
     Args:
         server: the ModelServer (its config, settings, manager, metrics, request_log and
             reload_config).
-        executor: the thread pool that runs signatures when batching is off.
 
     Returns:
         A grpc.GrpcServer.
     """
     config = server.config
+    threads = config.grpc_max_threads
+    if server.batch_scheduler is not None:
+        threads = config.max_inflight_requests
     tf_serving_services = functools.partial(
         add_services,
         manager=server.manager,
         metrics=server.metrics,
-        executor=executor,
         check_method_names=config.enable_signature_method_name_check,
         reload_config=server.reload_config,
         tensor_content=config.enable_serialization_as_tensor_content,
         request_log=server.request_log,
     )
-    v2_dataplane = DataPlane(server.manager, executor)
+    v2_dataplane = DataPlane(server.manager, INLINE)
 
     def services(grpc_server):
         tf_serving_services(grpc_server)
@@ -64,6 +72,7 @@ def grpc_endpoint(server, executor):
             health_service=config.enable_grpc_healthcheck_service,
             profiler=config.enable_profiler,
             max_concurrent_calls=config.max_inflight_requests,
+            max_threads=threads,
         ),
     )
 

@@ -56,7 +56,6 @@ class ModelServer:
             config.allow_version_labels_for_unavailable_models,
         )
         self._grpc_server = None
-        self._grpc_executor = None
         self._rest_server = None
         self._executor = None
         self._stopping = threading.Event()
@@ -135,10 +134,10 @@ class ModelServer:
         if self._rest_server is not None:
             self._rest_server.stop()
             self._rest_server = None
-        for executor in (self._grpc_executor, self._executor, self._parse_executor):
+        for executor in (self._executor, self._parse_executor):
             if executor is not None:
                 executor.shutdown()
-        self._grpc_executor = self._executor = self._parse_executor = None
+        self._executor = self._parse_executor = None
         if self.batch_scheduler is not None:
             self.batch_scheduler.stop()
         self.request_log.stop()  # last: every answered request's record is queued by now
@@ -176,9 +175,7 @@ class ModelServer:
                 log.error("PollFilesystemAndReloadConfig failed to ReloadConfig: %s", error)
 
     def _start_grpc(self):
-        workers = self.config.grpc_max_threads
-        self._grpc_executor = concurrent.futures.ThreadPoolExecutor(workers, "grpc")
-        self._grpc_server = endpoints.grpc_endpoint(self, self._grpc_executor)
+        self._grpc_server = endpoints.grpc_endpoint(self)
         self._grpc_server.start()
 
     def _start_rest(self):

@@ -80,7 +80,7 @@ class ServerConfig:
     per_process_gpu_memory_fraction: float = _flag(0.0, "GPU memory share", ignored="no GPU")
     saved_model_tags: str = _flag("serve", "comma-separated tags of the MetaGraphDef to serve")
     grpc_channel_arguments: str = _flag("", "gRPC server arguments, e.g. k1=v1,k2=v2")
-    grpc_max_threads: int = _flag(4 * _CPUS, "gRPC threads that run models (batching off)")
+    grpc_max_threads: int = _flag(4 * _CPUS, "gRPC handler threads, each runs its call's model")
     enable_model_warmup: bool = _flag(True, "replay assets.extra/tf_serving_warmup_requests")
     num_request_iterations_for_warmup: int = _flag(0, "replays of each warmup record (if > 0)")
     version: bool = _flag(False, "print the version and exit")

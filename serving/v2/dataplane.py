@@ -61,7 +61,8 @@ class DataPlane:
 
     Args:
         manager: the ModelManager.
-        executor: the thread pool that runs signatures when batching is off.
+        executor: the thread pool that runs signatures when batching is off, or
+            `core.inline.INLINE` to run them in the calling thread (the gRPC service).
         version: the server version ServerMetadata reports (None: this package's version).
     """
 

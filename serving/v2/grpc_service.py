@@ -1,6 +1,7 @@
 """The Open Inference Protocol's gRPC service, `inference.GRPCInferenceService`, over a DataPlane.
 
-Registered beside TF Serving's services in the same grpc.aio server and port. ModelInfer
+Registered beside TF Serving's services in the same gRPC server and port, its methods run
+in the server's handler threads (the DataPlane's runs given `core.inline.INLINE`). ModelInfer
 takes each input's elements from `raw_input_contents` (one entry per input, in order: what
 tritonclient sends) or from the input's typed `contents` field of its datatype
 (`fp32_contents` for FP32, `int_contents` for INT8/16/32, ...; FP16 only raw), never a
@@ -16,13 +17,13 @@ grpc_predict_v2_pb2_grpc as rpc; print(rpc.GRPCInferenceServiceStub(grpc.insecur
 '127.0.0.1:8500')).ServerLive(pb.ServerLiveRequest()))"
 """
 
-import asyncio
 import logging
 import time
 
 import grpc
 import numpy as np
 
+from serving.core.inline import finish
 from serving.errors import ServingError, invalid_argument
 from serving.v2.dataplane import InferRequest
 from serving.v2.proto import grpc_predict_v2_pb2 as pb
@@ -49,10 +50,10 @@ CONTENTS_FIELD = {
 
 
 class InferenceServicer(pb_grpc.GRPCInferenceServiceServicer):
-    """GRPCInferenceService on grpc.aio.
+    """GRPCInferenceService for grpc's thread-pool server.
 
     Args:
-        dataplane: a v2.dataplane.DataPlane.
+        dataplane: a v2.dataplane.DataPlane whose executor is `core.inline.INLINE`.
         metrics: a server.metrics.Metrics.
     """
 
@@ -60,17 +61,17 @@ class InferenceServicer(pb_grpc.GRPCInferenceServiceServicer):
         self.dataplane = dataplane
         self.metrics = metrics
 
-    async def ServerLive(self, request, context):
+    def ServerLive(self, request, context):
         return pb.ServerLiveResponse(live=self.dataplane.live())
 
-    async def ServerReady(self, request, context):
+    def ServerReady(self, request, context):
         return pb.ServerReadyResponse(ready=self.dataplane.ready())
 
-    async def ServerMetadata(self, request, context):
+    def ServerMetadata(self, request, context):
         return pb.ServerMetadataResponse(**self.dataplane.server_metadata())
 
-    async def ModelReady(self, request, context):
-        async def ready():
+    def ModelReady(self, request, context):
+        def ready():
             try:
                 return pb.ModelReadyResponse(
                     ready=self.dataplane.model_ready(request.name, request.version)
@@ -80,27 +81,27 @@ class InferenceServicer(pb_grpc.GRPCInferenceServiceServicer):
                     raise
                 return pb.ModelReadyResponse(ready=False)
 
-        return await self._call("ModelReady", request.name, context, ready)
+        return self._call("ModelReady", request.name, context, ready)
 
-    async def ModelMetadata(self, request, context):
-        async def metadata():
+    def ModelMetadata(self, request, context):
+        def metadata():
             answer = self.dataplane.model_metadata(request.name, request.version)
             return pb.ModelMetadataResponse(**answer)
 
-        return await self._call("ModelMetadata", request.name, context, metadata)
+        return self._call("ModelMetadata", request.name, context, metadata)
 
-    async def ModelInfer(self, request, context):
+    def ModelInfer(self, request, context):
         ran = {}  # the version and signature, for the metrics
 
-        async def infer():
+        def infer():
             raw = bool(request.raw_input_contents)
-            response = await self.dataplane.infer(_infer_request(request, raw))
+            response = finish(self.dataplane.infer(_infer_request(request, raw)))
             ran.update(version=int(response.model_version), signature=response.signature)
             return _infer_response(response, raw)
 
-        return await self._call("ModelInfer", request.model_name, context, infer, ran)
+        return self._call("ModelInfer", request.model_name, context, infer, ran)
 
-    async def _call(self, api, model_name, context, run, ran=None):
+    def _call(self, api, model_name, context, run, ran=None):
         # Records the outcome before aborting, so a client holding its answer finds the
         # call counted; a fault the code did not expect is logged, never sent.
         start = time.perf_counter()
@@ -110,27 +111,25 @@ class InferenceServicer(pb_grpc.GRPCInferenceServiceServicer):
             self.metrics.record(model_name, api, "GRPC", code, elapsed, **(ran or {}))
 
         try:
-            response = await run()
+            response = run()
         except ServingError as error:
             record(error.code.name)
-            await context.abort(error.code, error.message)
-        except asyncio.CancelledError:
-            record("CANCELLED")
-            raise
+            context.abort(error.code, error.message)
         except Exception:
             log.exception("gRPC %s failed", api)
             record("INTERNAL")
-            await context.abort(grpc.StatusCode.INTERNAL, "Internal error")
-        record("OK")
+            context.abort(grpc.StatusCode.INTERNAL, "Internal error")
+        # A client that cancelled, or whose deadline passed, never gets this answer.
+        record("OK" if context.is_active() else "CANCELLED")
         return response
 
 
 def add_service(server, dataplane, metrics):
-    """Registers GRPCInferenceService on a grpc.aio.Server.
+    """Registers GRPCInferenceService on a grpc.Server (grpc's thread-pool server).
 
     Args:
-        server: the grpc.aio.Server.
-        dataplane: a v2.dataplane.DataPlane.
+        server: the grpc.Server.
+        dataplane: a v2.dataplane.DataPlane whose executor is `core.inline.INLINE`.
         metrics: a server.metrics.Metrics.
     """
     pb_grpc.add_GRPCInferenceServiceServicer_to_server(

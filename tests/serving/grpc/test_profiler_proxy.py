@@ -45,15 +45,9 @@ class StandInProfiler:
         context.abort(grpc.StatusCode.INVALID_ARGUMENT, "no such session")
 
 
-@pytest.fixture
-def executor():
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        yield pool
-
-
-def serve(executor, **options):
+def serve(**options):
     """A started GrpcServer with TF Serving's services; `options` as GrpcOptions."""
-    services = functools.partial(add_services, manager=None, metrics=Metrics(), executor=executor)
+    services = functools.partial(add_services, manager=None, metrics=Metrics())
     server = GrpcServer(services, GrpcOptions(host="127.0.0.1", port=FREE_PORT, **options))
     server.start()
     return server
@@ -68,8 +62,8 @@ def stand_in(monkeypatch):
     profiler.server.stop(grace=None)
 
 
-def test_profiler_proxy_passes_bytes_and_the_deadline_through(executor, stand_in):
-    server = serve(executor, profiler=True)
+def test_profiler_proxy_passes_bytes_and_the_deadline_through(stand_in):
+    server = serve(profiler=True)
     try:
         with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
             answer = channel.unary_unary(PROFILE)(b"\x08\xe8\x07trace", timeout=30)
@@ -80,8 +74,8 @@ def test_profiler_proxy_passes_bytes_and_the_deadline_through(executor, stand_in
     assert len(stand_in.deadlines) == 1 and 0 < stand_in.deadlines[0] <= 30
 
 
-def test_profiler_proxy_passes_the_backends_status_through(executor, stand_in):
-    server = serve(executor, profiler=True)
+def test_profiler_proxy_passes_the_backends_status_through(stand_in):
+    server = serve(profiler=True)
     try:
         with (
             grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel,
@@ -94,8 +88,8 @@ def test_profiler_proxy_passes_the_backends_status_through(executor, stand_in):
     assert caught.value.details() == "no such session"
 
 
-def test_grpc_server_without_profiler_answers_unimplemented(executor):
-    server = serve(executor)
+def test_grpc_server_without_profiler_answers_unimplemented():
+    server = serve()
     try:
         with (
             grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel,

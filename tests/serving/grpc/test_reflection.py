@@ -6,7 +6,6 @@ Example:
     .venv/bin/pytest tests/serving/grpc/test_reflection.py
 """
 
-import concurrent.futures
 import functools
 
 import grpc
@@ -26,12 +25,6 @@ TF_SERVING = {"tensorflow.serving.PredictionService", "tensorflow.serving.ModelS
 REFLECTION = "grpc.reflection.v1alpha.ServerReflection"
 
 
-@pytest.fixture
-def executor():
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        yield pool
-
-
 def register_with_extra(server, **services):
     # TF Serving's services plus one a later engineer might add, by a generic handler.
     add_services(server, **services)
@@ -42,11 +35,9 @@ def register_with_extra(server, **services):
 
 
 @pytest.fixture
-def reflected(executor):
+def reflected():
     """A channel to a GrpcServer with health, the profiler and an extra service."""
-    services = functools.partial(
-        register_with_extra, manager=None, metrics=Metrics(), executor=executor
-    )
+    services = functools.partial(register_with_extra, manager=None, metrics=Metrics())
     options = GrpcOptions(host="127.0.0.1", port=FREE_PORT, health_service=True, profiler=True)
     server = GrpcServer(services, options)
     server.start()
@@ -96,8 +87,8 @@ def test_reflection_has_no_descriptor_for_the_profiler_service(reflected):
         )
 
 
-def test_reflection_without_options_lists_tf_serving_and_itself(executor):
-    services = functools.partial(add_services, manager=None, metrics=Metrics(), executor=executor)
+def test_reflection_without_options_lists_tf_serving_and_itself():
+    services = functools.partial(add_services, manager=None, metrics=Metrics())
     server = GrpcServer(services, GrpcOptions(host="127.0.0.1", port=FREE_PORT))
     server.start()
     try:

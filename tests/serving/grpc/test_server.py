@@ -4,7 +4,6 @@ Example:
     .venv/bin/pytest tests/serving/grpc/test_server.py
 """
 
-import concurrent.futures
 import functools
 import socket
 
@@ -27,23 +26,15 @@ class NoModels:
         raise not_found(f"Could not find any versions of model {request.name}")
 
 
-@pytest.fixture
-def executor():
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        yield pool
-
-
-def grpc_server(metrics, executor, **options):
+def grpc_server(metrics, **options):
     """A GrpcServer over NoModels with TF Serving's services; `options` as GrpcOptions."""
-    services = functools.partial(
-        add_services, manager=NoModels(), metrics=metrics, executor=executor
-    )
+    services = functools.partial(add_services, manager=NoModels(), metrics=metrics)
     return GrpcServer(services, GrpcOptions(host="127.0.0.1", **options))
 
 
-def test_grpc_server_answers_and_records_calls_then_stops(executor):
+def test_grpc_server_answers_and_records_calls_then_stops():
     metrics = Metrics(["nope"])
-    server = grpc_server(metrics, executor, port=FREE_PORT)
+    server = grpc_server(metrics, port=FREE_PORT)
     server.start()
     try:
         with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
@@ -59,22 +50,20 @@ def test_grpc_server_answers_and_records_calls_then_stops(executor):
     server.stop(grace_seconds=1)
 
 
-def test_grpc_server_refuses_a_port_in_use(executor):
+def test_grpc_server_refuses_a_port_in_use():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        server = grpc_server(Metrics(), executor, port=port)
+        server = grpc_server(Metrics(), port=port)
         with pytest.raises(ConfigError, match=f"cannot bind the gRPC port 127.0.0.1:{port}"):
             server.start()
     server.stop(grace_seconds=1)
 
 
-def test_grpc_server_serves_a_unix_socket_and_health_checks(executor, tmp_path):
+def test_grpc_server_serves_a_unix_socket_and_health_checks(tmp_path):
     socket_path = tmp_path / "grpc.sock"
-    server = grpc_server(
-        Metrics(), executor, port=0, socket_path=str(socket_path), health_service=True
-    )
+    server = grpc_server(Metrics(), port=0, socket_path=str(socket_path), health_service=True)
     server.start()
     try:
         assert server.port is None and socket_path.exists()
