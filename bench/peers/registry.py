@@ -35,7 +35,7 @@ def _local(bin_dir, model_dir, ports, variant, scratch):
         argv += ["--enable_batching=true", f"--batching_parameters_file={BATCHING_CONFIG}"]
     if "tflite" in flags:
         if not (pathlib.Path(model_dir) / "model.tflite").is_file():
-            raise ValueError(f"{model_dir} has no model.tflite for the TF Lite variants")
+            raise RuntimeError(f"{model_dir} has no model.tflite (export it with --tflite)")
         argv += ["--prefer_tflite_model=true"]
     return argv, {}
 

@@ -1,7 +1,7 @@
 """The peers benchmark's runner: its flags, and one end-to-end run against the local server.
 
 The peers' own venvs stay out of the test suite (each is gigabytes of pinned downloads);
-the end-to-end run measures the runner's "local" peer, both variants, under real wrk.
+the end-to-end runs measure the runner's "local" peer, every variant, under real wrk.
 
 Example:
     .venv/bin/pytest tests/bench/test_peers_run.py -q
@@ -11,6 +11,8 @@ import shutil
 
 import pytest
 from peers import run
+
+from export import export_model
 
 
 def test_parser_refuses_an_unknown_peer(capsys):
@@ -30,26 +32,43 @@ def test_parser_takes_peers_and_cells_as_comma_lists():
     )
 
 
+@pytest.fixture(scope="module")
+def tflite_export(trained_model, tmp_path_factory):
+    """A base path whose version 1 also holds model.tflite, for the TF Lite variants."""
+    base = tmp_path_factory.mktemp("peers") / "mnist"
+    export_model(trained_model, base, with_tflite=True)
+    return base
+
+
 @pytest.mark.slow
-def test_run_checks_and_measures_both_local_variants_under_wrk(exported_model, capsys):
+def test_run_checks_and_measures_every_local_variant_under_wrk(tflite_export, capsys):
     if shutil.which("wrk") is None:
         pytest.skip("wrk is not installed (`make wrk` installs Debian's)")
-    status = run.main(
-        [
-            "--peers",
-            "local",
-            "--cells",
-            "b32c1",
-            "--seconds",
-            "1",
-            "--base-path",
-            str(exported_model),
-        ]
-    )
+    argv = ["--peers", "local", "--cells", "b32c1", "--seconds", "1"]
+    status = run.main([*argv, "--base-path", str(tflite_export)])
     out = capsys.readouterr().out
     assert status == 0, out
-    assert "local batching off: answers match" in out and "local batching on: answers match" in out
+    variants = ["batching off", "batching on", "TF Lite", "TF Lite, batching on"]
+    for variant in variants:
+        assert f"local {variant}: answers match" in out
     rows = [line.split(" | ") for line in out.splitlines() if line.startswith("| local ")]
-    assert [row[0] for row in rows] == ["| local batching off", "| local batching on"]
+    assert [row[0] for row in rows] == [f"| local {variant}" for variant in variants]
     assert all(float(row[1]) > 0 and float(row[2].strip(" |")) > 0 for row in rows)
     assert "Not measured" not in out
+
+
+@pytest.mark.slow
+def test_run_reports_tflite_variants_it_cannot_measure(exported_model, capsys):
+    # The export without model.tflite: its TF Lite variants are listed as not measured.
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (`make wrk` installs Debian's)")
+    argv = ["--peers", "local", "--cells", "b1c1", "--seconds", "1"]
+    status = run.main([*argv, "--base-path", str(exported_model)])
+    out = capsys.readouterr().out
+    assert status != 0
+    skipped = out.split("Not measured:", 1)[1].strip().splitlines()
+    assert [line.split(":", 1)[0] for line in skipped] == [
+        "- local TF Lite",
+        "- local TF Lite, batching on",
+    ]
+    assert all("has no model.tflite" in line for line in skipped)

@@ -20,14 +20,17 @@ def test_serve_speed_measures_every_server_and_prints_the_goals(exported_model, 
     out = capsys.readouterr().out
     rows = [line.split(" | ") for line in out.splitlines() if line.startswith("| ")][1:]
     servers = [(row[0].strip("| "), row[1], row[2]) for row in rows]
+    # This export has no model.tflite, so there are no TF Lite rows.
     assert servers == [("in-process", "-", "-")] * 2 + [("tutorial", "REST", "-")] * 2 + [
-        ("local", api, batching) for batching in ("off", "on") for api in ("gRPC", "REST")
-        for _ in range(2)
+        ("local", api, batching) for batching in ("off", "on")
+        for api in ("gRPC", "REST", "v2 REST") for _ in range(2)
     ]  # fmt: skip
     assert all(row[-1].strip(" |") == "0" for row in rows)  # no request failed
     goals = [line for line in out.splitlines() if line.startswith("- ")]
-    # Batch 1 only, concurrency 16 not run: the two concurrency-1 latency goals are left.
-    assert len(goals) == 1 and goals[0].startswith("- REST batch 1, concurrency 1: local p50")
+    # Batch 1 only, concurrency 16 not run: the concurrency-1 latency goal and gRPC / REST
+    # at concurrency 1 with batching off and on are left.
+    assert len(goals) == 3 and goals[0].startswith("- REST batch 1, concurrency 1: local p50")
+    assert all("gRPC / REST" in goal for goal in goals[1:])
 
 
 def test_serve_profile_splits_the_servers_cpu(capsys):
