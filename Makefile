@@ -8,8 +8,8 @@ MODEL_BASE := serving/models/mnist
 
 PAD_PORT ?= 8080
 
-.PHONY: run serve check test test-unit test-slow lint bench bench-peers clean chromium nginx wrk \
-	compose-test
+.PHONY: run serve check test test-unit test-slow lint bench bench-peers bench-transports clean \
+	chromium nginx wrk h2load compose-test
 
 $(STAMP): pyproject.toml
 	$(call stage,install,{ test -x $(PY) || $(PYTHON) -m venv $(VENV); } && \
@@ -78,6 +78,13 @@ wrk:
 		{ apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; } || \
 		echo "wrk could not be installed: the peers benchmark's test will skip"
 
+# The gRPC load generator of bench/peers/transports.py: h2load, from Debian's nghttp2-client.
+h2load:
+	@command -v h2load >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+		{ export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq nghttp2-client >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq nghttp2-client >/dev/null; }; } || \
+		echo "h2load could not be installed: bench-transports cannot run"
+
 # Everything: what CI runs (.ci/run), then `make compose-test`.
 test: lint test-unit test-slow
 
@@ -97,6 +104,10 @@ bench: $(STAMP)
 # .cache/peers/; PEERS_FLAGS narrows a run, e.g. PEERS_FLAGS="--peers local,kserve --seconds 2".
 bench-peers: $(STAMP) wrk
 	$(PY) bench/peers/run.py $(PEERS_FLAGS)
+
+# The local server's REST and gRPC under C clients, wrk and h2load (docs/benchmarks.md).
+bench-transports: $(STAMP) wrk h2load
+	$(PY) bench/peers/transports.py $(PEERS_FLAGS)
 
 clean:
 	rm -rf $(VENV) runs serving/models .pytest_cache .ruff_cache

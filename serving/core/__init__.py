@@ -1,6 +1,7 @@
 """The transport-free data plane: loaded versions, the model manager, inference, metadata.
 
 - `servable`: one loaded version and its runnable signatures.
+- `op_libraries`: TensorFlow Text's ops, registered when a version's graph needs them.
 - `manager`: which versions of which models are served; polls base paths (through
   `common.versions`, the scan the exporter uses too) and applies version policies.
 - `inputs`: a request's inputs as validated arrays (one path for REST and gRPC).

@@ -25,7 +25,7 @@ import tensorflow as tf
 from tensorflow.core.protobuf import config_pb2
 from tensorflow.python.saved_model import loader_impl
 
-from serving.core import inline
+from serving.core import inline, op_libraries
 from serving.errors import ServingError, from_tf_error, invalid_argument
 
 DEFAULT_TAGS = ("serve",)
@@ -74,6 +74,8 @@ class Servable:
                 # The loader class behind tf.compat.v1.saved_model.load, without its
                 # deprecation notice: this is the TF1 session path TF Serving's C++ takes.
                 loader = loader_impl.SavedModelLoader(str(self.path))
+                # TF Serving links TensorFlow Text's ops; registered here only if needed.
+                op_libraries.register_ops_for(loader.get_meta_graph_def_from_tags(list(tags)))
                 meta_graph = loader.load(self._session, list(tags))
         except Exception as error:  # any unloadable export fails this version only
             self._session.close()

@@ -5,6 +5,7 @@ Example:
 """
 
 import pathlib
+import subprocess
 import sys
 
 import pytest
@@ -31,6 +32,19 @@ GOOD_MODEL_CONFIG = """model_config_list: {{
 def models(tmp_path_factory):
     """The directory make_models.py filled: one base path per model."""
     return make_models.write_all(tmp_path_factory.mktemp("tf_serving_models"))
+
+
+@pytest.fixture(scope="session")
+def isolated_models(tmp_path_factory):
+    """The directory isolated_models.py filled in a process of its own (TensorFlow Text and
+    tf.keras models)."""
+    out = tmp_path_factory.mktemp("tf_serving_isolated_models")
+    script = HERE / "isolated_models.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, f"{script.name} failed:\n{done.stderr[-4000:]}"
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Ports of tensorflow_model_server_test.py's gRPC cases, against `python -m serving.server`.
 
 Each server is started with RunServer's command line (see harness.py) and shared by the
-cases that use the same one. The cases that cannot run here are skipped with the reason.
+cases that use the same one.
 
 Example:
     pytest tests/serving/tf_serving/test_model_server_grpc.py
@@ -23,6 +23,7 @@ from grpc_calls import (
     verify_predict,
 )
 from harness import RPC_TIMEOUT, call_rest
+from tensorflow.core.protobuf import saved_model_pb2
 from tensorflow.python.profiler import profiler_client
 from tensorflow_serving.apis import (
     get_model_metadata_pb2,
@@ -32,6 +33,8 @@ from tensorflow_serving.apis import (
 
 # The slow tier: TF Serving's own cases, against the server started as a subprocess.
 pytestmark = pytest.mark.slow
+# text.WhitespaceTokenizer's op, which TensorFlow itself does not register.
+TF_TEXT_OP = "TFText>WhitespaceTokenizeWithOffsetsV2"
 
 
 @pytest.fixture(scope="module", params=["saved_model_half_plus_two_cpu", "tf2"])
@@ -186,14 +189,30 @@ def test_profiler_service_with_valid_trace_request(default_server, tmp_path):
     assert list(logdir.glob("plugins/profile/*/*.xplane.pb"))
 
 
-@pytest.mark.skip(reason="the model needs tensorflow_text ops, which are not installed here")
-def test_tf_text_model_predicts():
-    """Ports test_tf_text."""
+def test_tf_text_model_predicts(servers, isolated_models):
+    """Ports test_tf_text: a model whose graph runs a TensorFlow Text op, served at the
+    version its directory `01` names, predicts half_plus_two."""
+    base = isolated_models / "tf_text_regression"
+    saved = saved_model_pb2.SavedModel.FromString((base / "01" / "saved_model.pb").read_bytes())
+    # The model cannot load without TensorFlow Text's ops: its graph runs one.
+    assert TF_TEXT_OP in graph_op_types(saved.meta_graphs[0].graph_def)
+    server = servers.get(model_name="default", model_path=base)
+    verify_predict(server.grpc, 3.0, int("01"))
 
 
-@pytest.mark.skip(
-    reason="Keras 3 (this project's Keras) cannot write the tf.keras SavedModel that "
-    "tf.saved_model.save(Sequential) wrote; the distributed variant also needs 2 virtual CPUs"
+@pytest.mark.parametrize(
+    "model", ["keras_sequential_saved_model_save", "distrat_keras_sequential_saved_model_save"]
 )
-def test_sequential_keras_saved_model_save_predicts():
-    """Ports test_sequential_keras_saved_model_save and its tf.distribute variant."""
+def test_sequential_keras_saved_model_save_predicts(servers, isolated_models, model):
+    """Ports test_sequential_keras_saved_model_save and test_distrat_...: tf.keras Sequential
+    models (the second under MirroredStrategy over two CPUs) saved by tf.saved_model.save."""
+    server = servers.get(model_name="default", model_path=isolated_models / model)
+    verify_predict(server.grpc, 2.0, 123, specify_output=False, batch_input=True)
+
+
+def graph_op_types(graph_def):
+    """The op types in a GraphDef's nodes and its library's function bodies."""
+    ops = {node.op for node in graph_def.node}
+    for function in graph_def.library.function:
+        ops.update(node.op for node in function.node_def)
+    return ops
