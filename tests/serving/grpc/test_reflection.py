@@ -26,7 +26,7 @@ REFLECTION = "grpc.reflection.v1alpha.ServerReflection"
 
 
 def register_with_extra(server, **services):
-    # TF Serving's services plus one a later engineer might add, by a generic handler.
+    # TF Serving's services plus one added later, by a generic handler.
     add_services(server, **services)
     echo = grpc.unary_unary_rpc_method_handler(lambda request, context: request)
     server.add_generic_rpc_handlers(
