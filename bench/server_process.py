@@ -44,6 +44,31 @@ def _existing_file(text):
     return text
 
 
+def wait_ready(process, ready_url, marker, timeout, interval):
+    """Polls `ready_url` until its answer holds `marker`, the process exits or time runs out.
+
+    Args:
+        process: the server's subprocess.Popen.
+        ready_url: a URL the server answers once it is ready.
+        marker: bytes the ready answer contains (b"" for any 2xx answer).
+        timeout: seconds to wait.
+        interval: seconds between polls.
+
+    Returns:
+        True once the server is ready; False if it exited or never got ready.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(ready_url, timeout=2) as reply:
+                if marker in reply.read():
+                    return True
+        except OSError:
+            pass
+        time.sleep(interval)
+    return False
+
+
 def start_process(command, ready_url, marker, log, timeout=180.0):
     """Starts a server process and waits until `ready_url` answers with `marker` in its body.
 
@@ -62,15 +87,8 @@ def start_process(command, ready_url, marker, log, timeout=180.0):
         RuntimeError: with the end of the server's log if it exits or never gets ready.
     """
     process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(ready_url, timeout=2) as reply:
-                if marker in reply.read():
-                    return process
-        except OSError:
-            pass
-        time.sleep(0.2)
+    if wait_ready(process, ready_url, marker, timeout, interval=0.2):
+        return process
     stop_server(process)
     log.seek(0)
     tail = log.read()[-2000:].decode(errors="replace")

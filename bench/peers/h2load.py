@@ -14,11 +14,9 @@ Example:
 import dataclasses
 import pathlib
 import re
-import shutil
 import struct
-import subprocess
 
-from peers.wrk import UNITS, CellError
+from peers.wrk import UNITS, CellError, run_tool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,18 +89,14 @@ def run_cell(url, body_file, concurrency, seconds):
     Raises:
         CellError: when h2load is missing or fails, or the cell had failures.
     """
-    if shutil.which("h2load") is None:
-        raise CellError("h2load is not installed: `make h2load` installs Debian's nghttp2-client")
     threads = 1 if concurrency == 1 else 2
     argv = [
         "h2load", f"-c{concurrency}", f"-t{threads}", "-m1", f"-D{seconds}",
         "-d", str(pathlib.Path(body_file)), "-H", "content-type: application/grpc",
         "-H", "te: trailers", url,
     ]  # fmt: skip
-    done = subprocess.run(argv, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise CellError(f"h2load exited {done.returncode}: {(done.stderr or done.stdout)[-500:]}")
-    result = parse(done.stdout)
+    output = run_tool(argv, "`make h2load` installs Debian's nghttp2-client")
+    result = parse(output)
     if result.failures:
         raise CellError(f"{result.failures} of the cell's requests failed")
     return result

@@ -14,8 +14,8 @@ import os
 import pathlib
 import signal
 import subprocess
-import time
-import urllib.request
+
+from server_process import wait_ready
 
 BENCH = pathlib.Path(__file__).resolve().parents[1]
 
@@ -45,15 +45,8 @@ def start(argv, env, ready_url, marker, log_path, timeout=300.0):
             argv, cwd=BENCH, env=environment, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(ready_url, timeout=2) as reply:
-                if marker in reply.read():
-                    return process
-        except OSError:
-            pass
-        time.sleep(0.5)
+    if wait_ready(process, ready_url, marker, timeout, interval=0.5):
+        return process
     stop(process)
     tail = pathlib.Path(log_path).read_bytes()[-2500:].decode(errors="replace")
     raise RuntimeError(f"never served {ready_url} (exit {process.returncode}): {tail}")

@@ -115,6 +115,29 @@ def wrk_command(url, script, concurrency, seconds):
     ]  # fmt: skip
 
 
+def run_tool(argv, install_hint):
+    """Runs a load generator and returns what it printed.
+
+    Args:
+        argv: its command line, the program first.
+        install_hint: how to install the program, for the error when it is missing.
+
+    Returns:
+        Its stdout.
+
+    Raises:
+        CellError: when the program is missing or exits non-zero.
+    """
+    if shutil.which(argv[0]) is None:
+        raise CellError(f"{argv[0]} is not installed: {install_hint}")
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise CellError(
+            f"{argv[0]} exited {done.returncode}: {(done.stderr or done.stdout)[-500:]}"
+        )
+    return done.stdout
+
+
 def run_cell(url, script, concurrency, seconds):
     """Runs one wrk cell and refuses it if any request failed.
 
@@ -130,14 +153,10 @@ def run_cell(url, script, concurrency, seconds):
     Raises:
         CellError: when wrk is missing or fails, or the cell had failures.
     """
-    if shutil.which("wrk") is None:
-        raise CellError("wrk is not installed: `make wrk` installs Debian's")
-    done = subprocess.run(
-        wrk_command(url, script, concurrency, seconds), capture_output=True, text=True
+    output = run_tool(
+        wrk_command(url, script, concurrency, seconds), "`make wrk` installs Debian's"
     )
-    if done.returncode != 0:
-        raise CellError(f"wrk exited {done.returncode}: {(done.stderr or done.stdout)[-500:]}")
-    result = parse(done.stdout)
+    result = parse(output)
     if result.failures or result.requests == 0:
         raise CellError(
             f"{result.non_2xx} non-2xx responses and {result.socket_errors} socket errors "
